@@ -1,0 +1,417 @@
+/**
+ * The built-in test server: known delays, sizes, statuses and faults, so that a comparison
+ * can be run offline and every failure kind can be provoked on purpose.
+ * node:http only; built to stay responsive with tens of thousands of idle connections.
+ */
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** Where to listen. */
+export interface ServerOptions {
+  /** TCP port; 0 (the default) lets the system pick a free one. */
+  port?: number;
+  /** Interface to bind; default `127.0.0.1`. */
+  host?: string;
+}
+
+/** A listening server. */
+export interface ServerHandle {
+  /** `http://host:port`, without a trailing slash. */
+  url: string;
+  /** The host it was bound to, as given. */
+  host: string;
+  /** The port actually bound (never 0). */
+  port: number;
+  /** Stops listening, drops every connection and pending timer; resolves once closed. */
+  close(): Promise<void>;
+}
+
+/** Upper bounds of what a request may ask for. */
+export const LIMITS = {
+  /** Longest `delay`, in milliseconds (10 minutes). */
+  delayMs: 600_000,
+  /** Largest body for `bytes` and `truncate`, in bytes (1 GiB). */
+  bytes: 1024 ** 3,
+  /** Longest redirect chain. */
+  redirects: 1000,
+} as const;
+
+/** Every path the server answers, with a one-line description; shown by `/` and by `serve`. */
+export const ENDPOINTS: readonly { path: string; description: string }[] = [
+  { path: "/", description: "this list" },
+  { path: "/delay/<ms>", description: `200 after <ms> milliseconds (0–${LIMITS.delayMs})` },
+  { path: "/bytes/<n>", description: "200 with a body of <n> bytes (0–1 GiB), streamed" },
+  { path: "/status/<code>", description: "answer with that status (200–599)" },
+  {
+    path: "/redirect/<n>",
+    description: `302 to /redirect/<n-1>; /redirect/0 answers 200 (n ≤ ${LIMITS.redirects})`,
+  },
+  { path: "/reset", description: "reset the connection without answering" },
+  { path: "/hang", description: "never answer" },
+  { path: "/truncate/<n>", description: "promise <n> bytes, send half, then cut the connection" },
+  {
+    path: "?delay=<ms>&bytes=<n>&status=<code>",
+    description: "modifiers for any path: wait first, then answer with that body size and status",
+  },
+];
+
+const LISTEN_BACKLOG = 8192;
+/** Longer than the usual 60 s idle timeout of clients and proxies, so the client closes first. */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+const CHUNK_BYTES = 64 * 1024;
+/** One shared, never-mutated chunk: a large body costs no allocation per request. */
+const FILL = Buffer.alloc(CHUNK_BYTES, "fetchbench\n");
+const TEXT = "text/plain; charset=utf-8";
+const BINARY = "application/octet-stream";
+
+/** A request the server cannot serve: answered with `status` and the one-line `message`. */
+class BadRequest extends Error {
+  constructor(
+    readonly status: 400 | 404,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Action =
+  | { kind: "index" }
+  | { kind: "answer" }
+  | { kind: "redirect"; remaining: number }
+  | { kind: "reset" }
+  | { kind: "hang" }
+  | { kind: "truncate"; bytes: number };
+
+/** What one request asks for, validated. */
+interface Plan {
+  action: Action;
+  delayMs: number;
+  /** Body size; null for the endpoint's short text body. */
+  bytes: number | null;
+  status: number;
+  /** The query as received, passed on along a redirect chain. */
+  search: string;
+}
+
+/** Starts the test server; resolves once it listens. */
+export function startServer(options: ServerOptions = {}): Promise<ServerHandle> {
+  const host = options.host ?? "127.0.0.1";
+  const port = options.port ?? 0;
+  // Only requests that are waiting (a delay, a hang) are tracked, never connections, so
+  // idle connections cost nothing beyond node's own bookkeeping.
+  const pending = new Set<() => void>();
+  const server = createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, (req, res) => {
+    handle(req, res, pending);
+  });
+
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
+      server.off("error", reject);
+      const bound = (server.address() as AddressInfo).port;
+      const urlHost = host.includes(":") ? `[${host}]` : host;
+      let closing: Promise<void> | undefined;
+      resolve({
+        url: `http://${urlHost}:${bound}`,
+        host,
+        port: bound,
+        close() {
+          closing ??= closeServer(server, pending);
+          return closing;
+        },
+      });
+    });
+  });
+}
+
+function closeServer(server: Server, pending: Set<() => void>): Promise<void> {
+  return new Promise((resolve) => {
+    for (const cancel of pending) cancel();
+    pending.clear();
+    // close() stops accepting first, so no connection can slip in after the sweep below.
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+function handle(req: IncomingMessage, res: ServerResponse, pending: Set<() => void>): void {
+  let plan: Plan;
+  try {
+    plan = parse(req.url ?? "/");
+  } catch (error) {
+    if (!(error instanceof BadRequest)) throw error;
+    sendText(res, error.status, `${error.message}\n`);
+    return;
+  }
+  if (plan.action.kind === "hang") {
+    // Cut explicitly on close(), rather than trusting closeAllConnections() to know it.
+    const cancel = () => {
+      pending.delete(cancel);
+      req.socket.destroy();
+    };
+    pending.add(cancel);
+    res.once("close", () => pending.delete(cancel));
+    return;
+  }
+  if (plan.delayMs === 0) {
+    respond(req, res, plan);
+    return;
+  }
+  const timer = setTimeout(() => {
+    pending.delete(cancel);
+    res.off("close", cancel);
+    respond(req, res, plan);
+  }, plan.delayMs);
+  const cancel = () => {
+    clearTimeout(timer);
+    pending.delete(cancel);
+  };
+  pending.add(cancel);
+  // A client that gives up mid-delay must not leave its timer behind.
+  res.once("close", cancel);
+}
+
+function respond(req: IncomingMessage, res: ServerResponse, plan: Plan): void {
+  if (res.destroyed) return;
+  const { action } = plan;
+  switch (action.kind) {
+    case "index":
+      sendText(res, 200, indexText());
+      return;
+    case "answer":
+      if (plan.bytes === null) sendText(res, plan.status, statusText(plan.status));
+      else sendBytes(req, res, plan.status, plan.bytes);
+      return;
+    case "redirect":
+      if (action.remaining === 0) {
+        respond(req, res, { ...plan, action: { kind: "answer" } });
+        return;
+      }
+      res.setHeader("location", `/redirect/${action.remaining - 1}${plan.search}`);
+      sendText(res, 302, `redirecting to /redirect/${action.remaining - 1}\n`);
+      return;
+    case "reset":
+      // A real RST, so the client sees ECONNRESET rather than a polite end of stream.
+      req.socket.resetAndDestroy();
+      return;
+    case "truncate":
+      truncate(res, plan.status, action.bytes);
+      return;
+    case "hang":
+      return;
+  }
+}
+
+function parse(target: string): Plan {
+  // Split by hand rather than with `new URL()`, which throws on targets such as `//`.
+  const mark = target.indexOf("?");
+  const pathname = mark === -1 ? target : target.slice(0, mark);
+  const search = mark === -1 ? "" : target.slice(mark);
+  const query = parseQuery(new URLSearchParams(search));
+  const segments = pathname.split("/").slice(1);
+  const [name = "", arg, ...rest] = segments;
+  const plan: Plan = {
+    action: { kind: "answer" },
+    delayMs: query.delay ?? 0,
+    bytes: query.bytes ?? null,
+    status: query.status ?? 200,
+    search,
+  };
+  const noSuchEndpoint = () =>
+    new BadRequest(404, `no such endpoint \`${clip(pathname)}\`; GET / lists them`);
+  const needsArg = name === "delay" || name === "bytes" || name === "status";
+  const takesArg = needsArg || name === "redirect" || name === "truncate";
+  if (rest.length > 0 || (takesArg ? arg === undefined : arg !== undefined)) {
+    throw noSuchEndpoint();
+  }
+  const given = (key: "delay" | "bytes" | "status") => {
+    if (query[key] !== undefined) {
+      throw new BadRequest(400, `\`${key}\` is given both in the path and in the query`);
+    }
+  };
+  switch (name) {
+    case "":
+      plan.action = { kind: "index" };
+      return plan;
+    case "delay":
+      given("delay");
+      plan.delayMs = parseDelay(arg ?? "");
+      return plan;
+    case "bytes":
+      given("bytes");
+      plan.bytes = parseBytes(arg ?? "");
+      checkBody(plan);
+      return plan;
+    case "status":
+      given("status");
+      plan.status = parseStatus(arg ?? "");
+      checkBody(plan);
+      return plan;
+    case "redirect":
+      plan.action = { kind: "redirect", remaining: parseRedirects(arg ?? "") };
+      checkBody(plan);
+      return plan;
+    case "reset":
+      plan.action = { kind: "reset" };
+      return plan;
+    case "hang":
+      plan.action = { kind: "hang" };
+      return plan;
+    case "truncate":
+      given("bytes");
+      plan.action = { kind: "truncate", bytes: parseBytes(arg ?? "") };
+      return plan;
+    default:
+      throw noSuchEndpoint();
+  }
+}
+
+function parseQuery(params: URLSearchParams): { delay?: number; bytes?: number; status?: number } {
+  const one = (key: string): string | undefined => {
+    const values = params.getAll(key);
+    if (values.length > 1) throw new BadRequest(400, `\`${key}\` is given more than once`);
+    return values[0];
+  };
+  const delay = one("delay");
+  const bytes = one("bytes");
+  const status = one("status");
+  // Other parameters are ignored on purpose: they make otherwise equal URLs distinct.
+  return {
+    ...(delay === undefined ? {} : { delay: parseDelay(delay) }),
+    ...(bytes === undefined ? {} : { bytes: parseBytes(bytes) }),
+    ...(status === undefined ? {} : { status: parseStatus(status) }),
+  };
+}
+
+function parseDelay(text: string): number {
+  return parseInteger(text, "delay", 0, LIMITS.delayMs, "a whole number of milliseconds");
+}
+
+function parseBytes(text: string): number {
+  return parseInteger(text, "bytes", 0, LIMITS.bytes, "a whole number of bytes");
+}
+
+function parseRedirects(text: string): number {
+  return parseInteger(text, "redirect", 0, LIMITS.redirects, "a whole number of redirects");
+}
+
+function parseStatus(text: string): number {
+  return parseInteger(text, "status", 200, 599, "a status code");
+}
+
+function parseInteger(
+  text: string,
+  key: string,
+  min: number,
+  max: number,
+  expected: string,
+): number {
+  const value = /^\d{1,16}$/.test(text) ? Number(text) : Number.NaN;
+  if (value >= min && value <= max) return value;
+  // Informational statuses cannot end a response; say so rather than just "out of range".
+  const why =
+    key === "status" && value >= 100 && value < 200 ? " (1xx statuses are not allowed)" : "";
+  throw new BadRequest(
+    400,
+    `bad \`${key}\` ${JSON.stringify(clip(text))}${why}: expected ${expected} from ${min} to ${max}`,
+  );
+}
+
+/** Keeps echoed input short enough for the one-line error body. */
+function clip(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
+
+/** 204, 205 and 304 must not carry a body, so asking for one is an error rather than ignored. */
+function checkBody(plan: Plan): void {
+  if (plan.bytes !== null && plan.bytes > 0 && !mayHaveBody(plan.status)) {
+    throw new BadRequest(400, `status ${plan.status} cannot carry a body`);
+  }
+}
+
+function mayHaveBody(status: number): boolean {
+  return status !== 204 && status !== 205 && status !== 304;
+}
+
+function statusText(status: number): string {
+  if (status === 200) return "ok\n";
+  const reason = STATUS_CODES[status];
+  return reason === undefined ? `${status}\n` : `${status} ${reason}\n`;
+}
+
+function indexText(): string {
+  const width = Math.max(...ENDPOINTS.map((endpoint) => endpoint.path.length));
+  const lines = ENDPOINTS.map(
+    (endpoint) => `${endpoint.path.padEnd(width)}  ${endpoint.description}`,
+  );
+  return `fetchbench test server\n\n${lines.join("\n")}\n`;
+}
+
+function sendText(res: ServerResponse, status: number, text: string): void {
+  if (!mayHaveBody(status)) {
+    res.writeHead(status, { "cache-control": "no-store", "content-type": TEXT });
+    res.end();
+    return;
+  }
+  const body = Buffer.from(text);
+  res.writeHead(status, {
+    "cache-control": "no-store",
+    "content-type": TEXT,
+    "content-length": body.length,
+  });
+  res.end(body);
+}
+
+function sendBytes(req: IncomingMessage, res: ServerResponse, status: number, bytes: number): void {
+  res.writeHead(status, {
+    "cache-control": "no-store",
+    "content-type": BINARY,
+    "content-length": bytes,
+  });
+  if (req.method === "HEAD") {
+    res.end();
+    return;
+  }
+  pump(res, bytes, () => res.end());
+}
+
+function truncate(res: ServerResponse, status: number, bytes: number): void {
+  res.writeHead(status, {
+    "cache-control": "no-store",
+    "content-type": BINARY,
+    "content-length": bytes,
+  });
+  res.flushHeaders();
+  const socket = res.socket;
+  pump(res, Math.floor(bytes / 2), () => {
+    if (socket === null) return;
+    // end() first so the headers and half body already queued reach the client before
+    // the connection goes; destroy() alone could drop them.
+    socket.end(() => socket.destroy());
+  });
+}
+
+/** Writes `bytes` bytes in shared chunks, waiting for `drain` whenever the socket is full. */
+function pump(res: ServerResponse, bytes: number, done: () => void): void {
+  let remaining = bytes;
+  const next = (): void => {
+    while (remaining > 0) {
+      if (res.destroyed) return;
+      const size = Math.min(remaining, CHUNK_BYTES);
+      remaining -= size;
+      if (!res.write(size === CHUNK_BYTES ? FILL : FILL.subarray(0, size))) {
+        // If the client goes away instead, `drain` never comes and the listener goes with `res`.
+        res.once("drain", next);
+        return;
+      }
+    }
+    done();
+  };
+  next();
+}
