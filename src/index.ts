@@ -1,0 +1,156 @@
+import { createAgent, createRequester, type RequestFn, type RequestOptions } from "./client.js";
+import { createEventLoopMonitor } from "./measure.js";
+import {
+  type Concurrency,
+  type EventLoopStats,
+  type Mode,
+  type Report,
+  type RequestResult,
+  type RunResult,
+  SCHEMA_VERSION,
+  type Target,
+} from "./report/model.js";
+import { buildSummary } from "./report/summary.js";
+import { runBlocking } from "./runners/blocking.js";
+import { runConcurrent } from "./runners/concurrent.js";
+import { runSequential } from "./runners/sequential.js";
+import type { RunOutcome } from "./runners/types.js";
+import { VERSION } from "./version.js";
+
+export type { Report } from "./report/model.js";
+
+/** Everything a comparison needs besides the targets. */
+export interface CompareOptions extends RequestOptions {
+  modes: Mode[];
+  concurrency: Concurrency;
+  /** Measured runs per mode. */
+  runs: number;
+  /** Unmeasured runs per mode before the measured ones. */
+  warmup: number;
+  /** Shown in the report: the list's file name, `-`, or `demo`. */
+  source: string;
+  /** Aborting (Ctrl-C) stops the comparison; the report then holds what finished. */
+  signal?: AbortSignal;
+  /** Called as each run starts and as each of its requests settles, for progress displays. */
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export type ProgressEvent =
+  | {
+      type: "run-start";
+      mode: Mode;
+      iteration: number;
+      /** Runs of this kind (warm-up or measured) this mode gets. */
+      of: number;
+      warmup: boolean;
+      /** Requests in the run. */
+      total: number;
+    }
+  | { type: "request"; mode: Mode; ok: boolean }
+  | { type: "run-end"; mode: Mode; wallMs: number };
+
+/**
+ * Runs every mode over the targets, alternating modes run by run (S C S C …) so drift on the
+ * machine or server does not favour one, each run with a fresh Agent, and builds the report.
+ */
+export async function compare(
+  targets: readonly Target[],
+  options: CompareOptions,
+): Promise<Report> {
+  const startedAt = new Date().toISOString();
+  const runs: RunResult[] = [];
+  const schedule = [
+    ...rounds(options.warmup, true, options.modes),
+    ...rounds(options.runs, false, options.modes),
+  ];
+  for (const { mode, iteration, warmup } of schedule) {
+    if (options.signal?.aborted) break;
+    const of = warmup ? options.warmup : options.runs;
+    options.onProgress?.({ type: "run-start", mode, iteration, of, warmup, total: targets.length });
+    const run = await runOnce(mode, targets, options);
+    runs.push({ ...run, iteration, warmup });
+    options.onProgress?.({ type: "run-end", mode, wallMs: run.wallMs });
+  }
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: "fetchbench", version: VERSION },
+    startedAt,
+    source: options.source,
+    options: {
+      modes: options.modes,
+      concurrency: options.concurrency,
+      runs: options.runs,
+      warmup: options.warmup,
+      timeoutMs: options.timeoutMs,
+      maxRedirects: options.maxRedirects,
+      method: options.method,
+      headers: options.headers,
+    },
+    runs,
+    summary: buildSummary(runs, { modes: options.modes, concurrency: options.concurrency }),
+  };
+}
+
+function rounds(count: number, warmup: boolean, modes: readonly Mode[]) {
+  return Array.from({ length: count }, (_, i) =>
+    modes.map((mode) => ({ mode, iteration: i + 1, warmup })),
+  ).flat();
+}
+
+async function runOnce(
+  mode: Mode,
+  targets: readonly Target[],
+  options: CompareOptions,
+): Promise<Omit<RunResult, "iteration" | "warmup">> {
+  const concurrency: Concurrency = mode === "concurrent" ? options.concurrency : 1;
+  const report = (result: RequestResult) =>
+    options.onProgress?.({ type: "request", mode, ok: result.ok });
+  // The monitor watches exactly the timed part of the run, not the runner's set-up.
+  const monitor = createEventLoopMonitor();
+  await monitor.ready;
+  let stopped: Promise<EventLoopStats> | null = null;
+  const hooks = {
+    signal: options.signal,
+    onRunStart: () => monitor.start(),
+    onRunEnd: () => {
+      stopped = monitor.stop();
+    },
+  };
+  let measured: RunOutcome & { connectionsOpened: number | null };
+  if (mode === "blocking") {
+    measured = await runBlocking(targets, { ...hooks, requestOptions: options });
+    measured.requests.forEach(report);
+  } else {
+    const agent = createAgent(options);
+    let connectionsOpened = 0;
+    agent.on("connect", () => {
+      connectionsOpened += 1;
+    });
+    const requester = createRequester(agent, options);
+    const request: RequestFn = async (target, clock, signal) => {
+      const result = await requester(target, clock, signal);
+      report(result);
+      return result;
+    };
+    try {
+      const outcome =
+        mode === "sequential"
+          ? await runSequential(targets, { ...hooks, request })
+          : await runConcurrent(targets, { ...hooks, request, concurrency });
+      measured = { ...outcome, connectionsOpened };
+    } finally {
+      // Every request has settled by now, so nothing is cut; destroy skips the graceful wait.
+      await agent.destroy();
+    }
+  }
+  const eventLoop: EventLoopStats | null = await (stopped ?? null);
+  return {
+    mode,
+    concurrency,
+    wallMs: measured.wallMs,
+    connectionsOpened: measured.connectionsOpened,
+    peakInFlight: measured.peakInFlight,
+    eventLoop,
+    requests: measured.requests,
+  };
+}

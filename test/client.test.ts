@@ -1,0 +1,153 @@
+import { createServer, type Server } from "node:net";
+import { performance } from "node:perf_hooks";
+import type { Agent } from "undici";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createAgent, createRequester, type RequestOptions } from "../src/client.js";
+import { type ServerHandle, startServer } from "../src/server.js";
+
+const defaults: RequestOptions = { method: "GET", headers: {}, timeoutMs: 5000, maxRedirects: 10 };
+
+let server: ServerHandle;
+let agent: Agent;
+
+beforeAll(async () => {
+  server = await startServer({ port: 0 });
+});
+afterAll(async () => {
+  await server.close();
+});
+afterEach(async () => {
+  await agent?.destroy();
+});
+
+async function fetchUrl(path: string, options: Partial<RequestOptions> = {}) {
+  const merged = { ...defaults, ...options };
+  agent = createAgent(merged);
+  const request = createRequester(agent, merged);
+  const now = performance.now();
+  const url = path.startsWith("http") ? path : `${server.url}${path}`;
+  return request({ index: 3, line: 7, url }, { runStart: now, enqueuedAt: now });
+}
+
+/** A port with nothing listening on it: bound, noted, closed. */
+async function deadPort(): Promise<number> {
+  const probe: Server = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const address = probe.address();
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
+describe("request function", () => {
+  it("keeps the target's index, line and URL", async () => {
+    const result = await fetchUrl("/status/200");
+    expect(result).toMatchObject({ index: 3, line: 7, url: `${server.url}/status/200` });
+  });
+
+  it("reports status, bytes and ok for a successful response", async () => {
+    const result = await fetchUrl("/bytes/12345");
+    expect(result.ok).toBe(true);
+    expect(result.status).toBe(200);
+    expect(result.bytes).toBe(12345);
+    expect(result.error).toBeNull();
+  });
+
+  it("counts a large body without buffering it whole", async () => {
+    const result = await fetchUrl("/bytes/5000000");
+    expect(result.bytes).toBe(5_000_000);
+  });
+
+  it("measures latency from dispatch to the last byte, ttfb before it", async () => {
+    const result = await fetchUrl("/delay/150");
+    expect(result.latencyMs).toBeGreaterThanOrEqual(140);
+    expect(result.latencyMs).toBeLessThan(3000);
+    expect(result.ttfbMs).not.toBeNull();
+    expect(result.ttfbMs ?? 0).toBeLessThanOrEqual(result.latencyMs);
+    expect(result.endMs).toBeGreaterThanOrEqual(result.startMs + result.latencyMs - 0.001);
+  });
+
+  it("marks a status of 400 or more as an http failure with the status text", async () => {
+    const result = await fetchUrl("/status/503");
+    expect(result.ok).toBe(false);
+    expect(result.status).toBe(503);
+    expect(result.error).toEqual({
+      kind: "http",
+      code: null,
+      message: "HTTP 503 Service Unavailable",
+    });
+  });
+
+  it("follows redirects and keeps the final URL and the count", async () => {
+    const result = await fetchUrl("/redirect/3");
+    expect(result.ok).toBe(true);
+    expect(result.redirects).toBe(3);
+    expect(result.finalUrl).toBe(`${server.url}/redirect/0`);
+    expect(result.url).toBe(`${server.url}/redirect/3`);
+  });
+
+  it("fails a chain longer than --max-redirects", async () => {
+    const result = await fetchUrl("/redirect/3", { maxRedirects: 2 });
+    expect(result.ok).toBe(false);
+    expect(result.error?.kind).toBe("other");
+    expect(result.error?.message).toBe("more than 2 redirects");
+  });
+
+  it("takes a 3xx as the answer when redirects are off", async () => {
+    const result = await fetchUrl("/redirect/1", { maxRedirects: 0 });
+    expect(result.ok).toBe(true);
+    expect(result.status).toBe(302);
+    expect(result.redirects).toBe(0);
+  });
+
+  it("turns a slow response into a timeout failure at the deadline", async () => {
+    const result = await fetchUrl("/delay/3000", { timeoutMs: 200 });
+    expect(result.ok).toBe(false);
+    expect(result.error?.kind).toBe("timeout");
+    expect(result.error?.message).toBe("no response within 200 ms");
+    expect(result.latencyMs).toBeGreaterThanOrEqual(190);
+    expect(result.latencyMs).toBeLessThan(2000);
+  });
+
+  it("turns a refused port into a connect failure with its code", async () => {
+    const port = await deadPort();
+    const result = await fetchUrl(`http://127.0.0.1:${port}/`);
+    expect(result.ok).toBe(false);
+    expect(result.status).toBeNull();
+    expect(result.error).toMatchObject({ kind: "connect", code: "ECONNREFUSED" });
+  });
+
+  it("turns a reset connection into a reset failure", async () => {
+    const result = await fetchUrl("/reset");
+    expect(result.ok).toBe(false);
+    expect(result.error?.kind).toBe("reset");
+  });
+
+  it("fails a body that stops short of its content-length, keeping the bytes that came", async () => {
+    const result = await fetchUrl("/truncate/1000");
+    expect(result.ok).toBe(false);
+    expect(result.status).toBe(200);
+    expect(result.error?.kind).toBe("reset");
+    expect(result.bytes).toBeLessThan(1000);
+  });
+
+  it("turns an unknown host into a dns failure", async () => {
+    const result = await fetchUrl("http://no-such-host.invalid/", { timeoutMs: 5000 });
+    expect(result.ok).toBe(false);
+    expect(result.error?.kind).toBe("dns");
+  });
+
+  it("reports an outer abort as aborted, not as a timeout", async () => {
+    agent = createAgent(defaults);
+    const request = createRequester(agent, defaults);
+    const controller = new AbortController();
+    const now = performance.now();
+    setTimeout(() => controller.abort(), 50);
+    const result = await request(
+      { index: 0, line: 1, url: `${server.url}/delay/2000` },
+      { runStart: now, enqueuedAt: now },
+      controller.signal,
+    );
+    expect(result.error?.kind).toBe("aborted");
+  });
+});
