@@ -1,0 +1,295 @@
+/**
+ * Runs → the report's `Summary`: per-mode figures, the comparison, the per-URL table and
+ * the warnings. Pure: it reads the runs and formats nothing but the warning messages.
+ */
+
+import {
+  boundMs,
+  distribution,
+  latencyPercentiles,
+  mean,
+  median,
+  modifiedZScores,
+  OUTLIER_THRESHOLD,
+  outlierIndices,
+  ratioWithUncertainty,
+  sum,
+} from "../stats.js";
+import type {
+  Comparison,
+  Concurrency,
+  ErrorKind,
+  EventLoopStats,
+  Mode,
+  ModeSummary,
+  RequestResult,
+  RunResult,
+  Summary,
+  TargetModeSummary,
+  TargetSummary,
+  Warning,
+} from "./model.js";
+
+/** Every `Warning.kind` this module emits; scripts may match on them. */
+export const WARNING_KINDS = ["slow-first-run", "outliers", "failures", "inconclusive"] as const;
+export type WarningKind = (typeof WARNING_KINDS)[number];
+
+export interface SummaryOptions {
+  /** Modes to summarise, in report order; runs of other modes are ignored. */
+  modes: readonly Mode[];
+  /** The `--concurrency` the bound is computed for. */
+  concurrency: Concurrency;
+}
+
+/**
+ * Summarise the measured runs (warm-ups are left out). A mode appears only if it is in
+ * `options.modes` and has at least one measured run.
+ */
+export function buildSummary(runs: readonly RunResult[], options: SummaryOptions): Summary {
+  const measured = measuredRunsByMode(runs, options.modes);
+  const baseline = baselineOf(measured);
+  const baselineRuns = baseline === null ? undefined : measured.get(baseline);
+  const concurrentRuns = measured.get("concurrent");
+  const concurrentBoundMs = concurrentRuns
+    ? meanBoundMs(baselineRuns ?? concurrentRuns, options.concurrency)
+    : null;
+
+  const modes: Partial<Record<Mode, ModeSummary>> = {};
+  for (const [mode, modeRuns] of measured) {
+    const modeSummary = summarizeMode(modeRuns, mode === "concurrent" ? concurrentBoundMs : null);
+    if (modeSummary !== null) modes[mode] = modeSummary;
+  }
+
+  const comparison = compare(modes, baseline, concurrentBoundMs);
+  const warmedUp = new Set(runs.filter((run) => run.warmup).map((run) => run.mode));
+  const warnings: Warning[] = [];
+  for (const [mode, modeRuns] of measured) {
+    warnings.push(...wallTimeWarnings(mode, modeRuns, warmedUp.has(mode)));
+    warnings.push(...failureWarnings(mode, modeRuns));
+  }
+  warnings.push(...comparisonWarnings(comparison));
+
+  return { modes, comparison, targets: summarizeTargets(measured), warnings };
+}
+
+/** Measured runs per mode, in `modes` order, each list in iteration order; no empty lists. */
+function measuredRunsByMode(
+  runs: readonly RunResult[],
+  modes: readonly Mode[],
+): Map<Mode, RunResult[]> {
+  const byMode = new Map<Mode, RunResult[]>();
+  for (const mode of modes) {
+    const modeRuns = runs
+      .filter((run) => run.mode === mode && !run.warmup)
+      .sort((a, b) => a.iteration - b.iteration);
+    if (modeRuns.length > 0) byMode.set(mode, modeRuns);
+  }
+  return byMode;
+}
+
+/** The mode the concurrent one is measured against: sequential, else blocking, if run. */
+function baselineOf(measured: Map<Mode, RunResult[]>): Mode | null {
+  if (measured.has("sequential")) return "sequential";
+  if (measured.has("blocking")) return "blocking";
+  return null;
+}
+
+function latenciesOf(run: RunResult): number[] {
+  return run.requests.map((request) => request.latencyMs);
+}
+
+/** The bound of each run, averaged: each run is one complete pass over the list. */
+function meanBoundMs(runs: RunResult[], concurrency: Concurrency): number | null {
+  return mean(runs.map((run) => boundMs(latenciesOf(run), concurrency)));
+}
+
+/** Null for no runs. */
+function summarizeMode(runs: RunResult[], bound: number | null): ModeSummary | null {
+  const wallMs = distribution(runs.map((run) => run.wallMs));
+  const sumMs = mean(runs.map((run) => sum(latenciesOf(run))));
+  if (wallMs === null || sumMs === null) return null;
+  const requests = runs.flatMap((run) => run.requests);
+  const latencyMs = latencyPercentiles(requests.map((request) => request.latencyMs));
+  const ok = requests.filter((request) => request.ok).length;
+  return {
+    runs: runs.length,
+    wallMs,
+    latencyMs,
+    sumMs,
+    // A run without requests has no slowest one; 0 keeps the field a number.
+    slowestMs: latencyMs?.max ?? 0,
+    ok,
+    failed: requests.length - ok,
+    bytes: sum(requests.map((request) => request.bytes)),
+    eventLoop: worstEventLoop(runs),
+    boundMs: bound,
+    efficiency: bound !== null && wallMs.mean > 0 ? bound / wallMs.mean : null,
+  };
+}
+
+/** Each figure at its worst over the runs, so one bad run is not averaged away. */
+function worstEventLoop(runs: RunResult[]): EventLoopStats | null {
+  let worst: EventLoopStats | null = null;
+  for (const { eventLoop } of runs) {
+    if (eventLoop === null) continue;
+    if (worst === null) {
+      worst = { ...eventLoop, heartbeat: { ...eventLoop.heartbeat } };
+      continue;
+    }
+    worst.maxDelayMs = Math.max(worst.maxDelayMs, eventLoop.maxDelayMs);
+    worst.p99DelayMs = Math.max(worst.p99DelayMs, eventLoop.p99DelayMs);
+    worst.utilization = Math.max(worst.utilization, eventLoop.utilization);
+    if (firedShare(eventLoop.heartbeat) < firedShare(worst.heartbeat)) {
+      worst.heartbeat = { ...eventLoop.heartbeat };
+    }
+  }
+  return worst;
+}
+
+/** A heartbeat that was not due to fire missed nothing. */
+function firedShare(heartbeat: EventLoopStats["heartbeat"]): number {
+  return heartbeat.expected > 0 ? heartbeat.fired / heartbeat.expected : 1;
+}
+
+/**
+ * Null unless both the concurrent mode and a baseline ran, and also when a wall or the
+ * bound is 0: there is no finite speed-up to report then.
+ */
+function compare(
+  modes: Partial<Record<Mode, ModeSummary>>,
+  baseline: Mode | null,
+  bound: number | null,
+): Comparison | null {
+  if (baseline === null) return null;
+  const base = modes[baseline];
+  const concurrent = modes.concurrent;
+  if (base === undefined || concurrent === undefined) return null;
+  if (bound === null || bound <= 0 || concurrent.wallMs.mean <= 0) return null;
+  const speedup = ratioWithUncertainty(base.wallMs, concurrent.wallMs);
+  if (speedup === null) return null;
+  return {
+    baseline,
+    mode: "concurrent",
+    speedup: speedup.ratio,
+    speedupStddev: speedup.stddev,
+    idealSpeedup: base.wallMs.mean / bound,
+    boundMs: bound,
+    efficiency: bound / concurrent.wallMs.mean,
+  };
+}
+
+function summarizeTargets(measured: Map<Mode, RunResult[]>): TargetSummary[] {
+  const byIndex = new Map<number, { first: RequestResult; byMode: Map<Mode, RequestResult[]> }>();
+  for (const [mode, runs] of measured) {
+    for (const request of runs.flatMap((run) => run.requests)) {
+      const entry = byIndex.get(request.index) ?? { first: request, byMode: new Map() };
+      byIndex.set(request.index, entry);
+      const results = entry.byMode.get(mode) ?? [];
+      results.push(request);
+      entry.byMode.set(mode, results);
+    }
+  }
+  const targets: TargetSummary[] = [];
+  for (const [index, { first, byMode }] of byIndex) {
+    const modes: TargetSummary["modes"] = {};
+    for (const [mode, results] of byMode) {
+      const modeSummary = summarizeTargetMode(results);
+      if (modeSummary !== null) modes[mode] = modeSummary;
+    }
+    targets.push({ index, line: first.line, url: first.url, modes });
+  }
+  return targets.sort((a, b) => a.index - b.index);
+}
+
+/** `results` in run order; the last one is the most recent state of the URL. */
+function summarizeTargetMode(results: RequestResult[]): TargetModeSummary | null {
+  const last = results.at(-1);
+  if (last === undefined) return null;
+  return {
+    ok: last.ok,
+    status: last.status,
+    latencyMs: median(results.map((result) => result.latencyMs)) ?? last.latencyMs,
+    error: last.error,
+    failures: results.filter((result) => !result.ok).length,
+  };
+}
+
+/**
+ * Hyperfine's rule: a first run scoring above the threshold is reported on its own,
+ * since it is the likely outlier; otherwise any score beyond it in either direction.
+ */
+function wallTimeWarnings(mode: Mode, runs: RunResult[], warmedUp: boolean): Warning[] {
+  const walls = runs.map((run) => run.wallMs);
+  const scores = modifiedZScores(walls);
+  const [firstWall] = walls;
+  const [firstScore] = scores;
+  if (firstWall !== undefined && firstScore !== undefined && firstScore > OUTLIER_THRESHOLD) {
+    const rest = median(walls.slice(1)) ?? firstWall;
+    const hint = warmedUp
+      ? "You are already using the '--warmup' option: try increasing the warm-up count, or re-run on a quiet system in case it was a random outlier."
+      : "You should consider using the '--warmup' option to warm them before the measured runs.";
+    return [
+      warning(
+        "slow-first-run",
+        `${mode}: the first measured run was significantly slower than the rest (${formatMs(firstWall)}, against a median of ${formatMs(rest)}). This could be caused by caches (DNS, server, JIT) that were cold until after the first run. ${hint}`,
+      ),
+    ];
+  }
+  const outliers = outlierIndices(walls).length;
+  if (outliers === 0) return [];
+  const hint = warmedUp ? "" : " It might help to use the '--warmup' option.";
+  return [
+    warning(
+      "outliers",
+      `${mode}: statistical outliers were detected among the wall times (${outliers} of ${runs.length} runs). Consider re-running this benchmark on a quiet system without interference from other programs.${hint}`,
+    ),
+  ];
+}
+
+function failureWarnings(mode: Mode, runs: RunResult[]): Warning[] {
+  const requests = runs.flatMap((run) => run.requests);
+  const kinds = new Map<ErrorKind, number>();
+  for (const request of requests) {
+    if (request.ok) continue;
+    // A failure always carries an error; should one not, it is still counted, as `other`.
+    const kind = request.error?.kind ?? "other";
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+  const failed = sum([...kinds.values()]);
+  if (failed === 0) return [];
+  // Most frequent kind first; Array#sort is stable, so ties keep the order first seen.
+  const byKind = [...kinds]
+    .sort((a, b) => b[1] - a[1])
+    .map(([kind, count]) => `${count} ${kind}`)
+    .join(", ");
+  const across = runs.length > 1 ? ` across ${runs.length} runs` : "";
+  return [
+    warning(
+      "failures",
+      `${mode}: ${failed} of ${requests.length} requests failed${across} (${byKind})`,
+    ),
+  ];
+}
+
+function comparisonWarnings(comparison: Comparison | null): Warning[] {
+  if (comparison === null || comparison.speedupStddev === null) return [];
+  const { speedup, speedupStddev } = comparison;
+  if (speedupStddev < Math.abs(speedup - 1)) return [];
+  return [
+    warning(
+      "inconclusive",
+      `${comparison.mode} vs ${comparison.baseline}: the speed-up of ${speedup.toFixed(2)} ± ${speedupStddev.toFixed(2)} is within its uncertainty of 1, so the difference is inconclusive. More '--runs' on a quiet system may settle it.`,
+    ),
+  ];
+}
+
+function warning(kind: WarningKind, message: string): Warning {
+  return { kind, message };
+}
+
+/** Three significant digits or so, which is all the noise of a network run allows. */
+function formatMs(ms: number): string {
+  const magnitude = Math.abs(ms);
+  const decimals = magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : 2;
+  return `${ms.toFixed(decimals)} ms`;
+}
