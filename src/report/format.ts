@@ -1,0 +1,320 @@
+/**
+ * Formatting helpers shared by the renderers: units, escaping, and which per-URL rows to show.
+ * Nothing here measures or computes statistics; it only turns report numbers into text.
+ */
+
+import { formatDuration } from "../options.js";
+import type {
+  Comparison,
+  Mode,
+  Report,
+  RequestError,
+  TargetModeSummary,
+  TargetSummary,
+} from "./model.js";
+
+/** How a renderer should present a report. */
+export interface RenderOptions {
+  /** Emit ANSI colour codes (terminal report only). */
+  color: boolean;
+  /** Show every per-URL row instead of a selection. */
+  allRows: boolean;
+  /** Rows shown in the per-URL table when `allRows` is false; default {@link DEFAULT_MAX_ROWS}. */
+  maxRows?: number;
+}
+
+/** Rows shown in the per-URL table unless `--all` is given. */
+export const DEFAULT_MAX_ROWS = 20;
+
+/** Units a duration can be shown in. */
+export type TimeUnit = "µs" | "ms" | "s";
+
+const TIME_SCALE: Record<TimeUnit, number> = { µs: 0.001, ms: 1, s: 1000 };
+
+/**
+ * A duration in milliseconds, to 3 significant figures in the unit that fits:
+ * `512 µs`, `12.3 ms`, `201 ms`, `1.09 s`, `61.2 s`. Trailing zeros stay (`1.00 s`): they carry
+ * the precision. From 1000 s on, whole seconds.
+ */
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return "–";
+  if (ms === 0) return "0 ms";
+  const abs = Math.abs(ms);
+  const units: TimeUnit[] = ["µs", "ms", "s"];
+  let u = abs < 1 ? 0 : abs < 1000 ? 1 : 2;
+  for (;;) {
+    const unit = units[u] as TimeUnit;
+    const value = ms / TIME_SCALE[unit];
+    // 999.7 ms rounds to "1.00e+3": move up a unit rather than print an exponent.
+    if (Math.abs(Number(value.toPrecision(3))) >= 1000 && u < units.length - 1) {
+      u += 1;
+      continue;
+    }
+    const text = Math.abs(value) >= 1000 ? Math.round(value).toString() : value.toPrecision(3);
+    return `${text} ${unit}`;
+  }
+}
+
+/** The unit hyperfine would pick for a duration: seconds from 1 s, milliseconds from 1 ms. */
+export function timeUnitFor(ms: number): TimeUnit {
+  const abs = Math.abs(ms);
+  return abs >= 1000 ? "s" : abs >= 1 ? "ms" : "µs";
+}
+
+/**
+ * A duration in a fixed unit with hyperfine's fixed decimals (`3.021 s`, `508.3 ms`, `512.0 µs`),
+ * so that a mean, its deviation and a range line up in one unit.
+ */
+export function formatMsIn(ms: number, unit: TimeUnit): string {
+  const value = ms / TIME_SCALE[unit];
+  return `${value.toFixed(unit === "s" ? 3 : 1)} ${unit}`;
+}
+
+const BYTE_UNITS = ["kB", "MB", "GB", "TB", "PB"];
+
+/**
+ * A byte count in SI units (1000-based, as hyperfine and autocannon print them; curl uses
+ * 1024): `0 B`, `512 B`, `2.1 kB`, `3.4 MB`, `123 MB`. One decimal below 100, none above.
+ */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes)) return "–";
+  if (Math.abs(bytes) < 1000) return `${Math.round(bytes)} B`;
+  let value = bytes;
+  for (const unit of BYTE_UNITS) {
+    value /= 1000;
+    const text = value.toFixed(Math.abs(value) < 99.95 ? 1 : 0);
+    // 999 960 B would read "1000 kB": carry into the next unit instead.
+    if (Math.abs(Number(text)) < 1000 || unit === BYTE_UNITS.at(-1)) return `${text} ${unit}`;
+  }
+  return `${bytes} B`;
+}
+
+/** A ratio such as a speed-up: `9.6×` (or `decimals` places) below 100, whole from 100 on. */
+export function formatRatio(ratio: number, decimals = 1): string {
+  if (!Number.isFinite(ratio)) return "–";
+  const text = ratio.toFixed(decimals);
+  return `${Math.abs(Number(text)) >= 100 ? Math.round(ratio).toString() : text}×`;
+}
+
+/** A share of 1 as a whole percentage: `0.96` → `96%`. Values above 1 stay (`101%`). */
+export function formatPercent(share: number): string {
+  if (!Number.isFinite(share)) return "–";
+  return `${Math.round(share * 100)}%`;
+}
+
+function isUnsafeCodePoint(cp: number): boolean {
+  return (
+    cp <= 0x1f || // C0, including ESC which starts terminal escape sequences
+    (cp >= 0x7f && cp <= 0x9f) || // DEL and C1 (0x9b is a one-byte CSI on some terminals)
+    (cp >= 0x202a && cp <= 0x202e) || // bidi embeddings and overrides can reorder what is shown
+    (cp >= 0x2066 && cp <= 0x2069) // bidi isolates
+  );
+}
+
+/**
+ * Makes text a server sent (URLs, status text, error messages) safe to print: tab, CR and LF
+ * become a space so it stays on one line; every other C0/C1 control character, DEL and the
+ * Unicode bidi controls become U+FFFD `�`, so a tampered string shows instead of acting.
+ */
+export function sanitize(text: string): string {
+  let out = "";
+  for (const ch of text) {
+    const cp = ch.codePointAt(0) ?? 0;
+    if (!isUnsafeCodePoint(cp)) out += ch;
+    else out += cp === 0x09 || cp === 0x0a || cp === 0x0d ? " " : "\uFFFD";
+  }
+  return out;
+}
+
+/** An error's message with its code after it, unless the message already names the code. */
+export function errorText(error: RequestError): string {
+  const code = error.code === null || error.message.includes(error.code) ? "" : ` (${error.code})`;
+  return sanitize(`${error.message}${code}`);
+}
+
+/**
+ * Sanitizes text and escapes what would break a Markdown table cell or inject markup:
+ * `\`, `|`, backtick, `<`, `>`, `[`, `]`. `_` and `*` stay, so URLs keep autolinking.
+ */
+export function escapeMarkdown(text: string): string {
+  return sanitize(text).replace(/[\\|`<>[\]]/g, (ch) => `\\${ch}`);
+}
+
+/**
+ * One CSV field (RFC 4180): quoted when it holds a comma, a double quote, CR or LF, with quotes
+ * doubled. A string starting with `=`, `+`, `-`, `@`, tab or CR gets a `'` prefix, so that a
+ * spreadsheet shows it as text instead of running it as a formula (OWASP "CSV injection").
+ * Numbers and booleans are never prefixed; `null` is the empty field.
+ */
+export function csvField(value: string | number | boolean | null): string {
+  if (value === null) return "";
+  if (typeof value !== "string") return String(value);
+  const defused = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(defused) ? `"${defused.replaceAll('"', '""')}"` : defused;
+}
+
+/**
+ * Shortens text to at most `max` characters by cutting the middle and putting `…` there,
+ * keeping both the host (start) and the path end, which tell URLs apart.
+ */
+export function truncateMiddle(text: string, max: number): string {
+  const chars = Array.from(text);
+  if (chars.length <= max) return text;
+  if (max <= 1) return "…".slice(0, max);
+  const head = Math.ceil((max - 1) / 2);
+  const tail = max - 1 - head;
+  return `${chars.slice(0, head).join("")}…${tail > 0 ? chars.slice(-tail).join("") : ""}`;
+}
+
+/** The per-URL rows to show and what was left out. */
+export interface RowSelection {
+  /** Rows to show, in list order. */
+  rows: TargetSummary[];
+  /** Rows left out; all of them ok. */
+  hidden: number;
+  /** Every hidden row is no slower than every ok row shown. */
+  hiddenAreFaster: boolean;
+}
+
+function hasFailed(target: TargetSummary): boolean {
+  return Object.values(target.modes).some((m) => m !== undefined && (!m.ok || m.failures > 0));
+}
+
+function slowestLatency(target: TargetSummary): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (const m of Object.values(target.modes))
+    if (m !== undefined) max = Math.max(max, m.latencyMs);
+  return max;
+}
+
+/**
+ * Chooses the per-URL rows for a report: all of them with `allRows` or when they fit; otherwise
+ * every row that failed in any mode (even beyond the limit), then the slowest by their slowest
+ * mode up to `maxRows`, shown in list order.
+ */
+export function selectRows(targets: TargetSummary[], options: RenderOptions): RowSelection {
+  const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
+  if (options.allRows || targets.length <= maxRows) {
+    return { rows: targets, hidden: 0, hiddenAreFaster: false };
+  }
+  const keep = new Set(targets.filter(hasFailed));
+  const failedCount = keep.size;
+  const bySlowest = targets
+    .filter((t) => !keep.has(t))
+    .map((t) => ({ t, slowest: slowestLatency(t) }))
+    // Ties keep list order, so the choice is stable.
+    .sort((a, b) => b.slowest - a.slowest || a.t.index - b.t.index);
+  for (const { t } of bySlowest.slice(0, Math.max(0, maxRows - failedCount))) keep.add(t);
+  const rows = targets.filter((t) => keep.has(t));
+  return {
+    rows,
+    hidden: targets.length - rows.length,
+    hiddenAreFaster: rows.length > failedCount,
+  };
+}
+
+/** The line that accounts for hidden rows, e.g. `(+5 more rows, faster and all ok; --all shows every row)`, or null. */
+export function hiddenRowsNote(selection: RowSelection): string | null {
+  if (selection.hidden === 0) return null;
+  const what = selection.hiddenAreFaster ? "faster and all ok" : "all ok";
+  const rows = selection.hidden === 1 ? "row" : "rows";
+  return `(+${selection.hidden} more ${rows}, ${what}; --all shows every row)`;
+}
+
+/** The modes to present, in the order they were asked for, among those the summary holds. */
+export function reportModes(report: Report): Mode[] {
+  return report.options.modes.filter((m) => report.summary.modes[m] !== undefined);
+}
+
+/** Whether any mode has more than one measured run, which switches to hyperfine's layout. */
+export function isMultiRun(report: Report): boolean {
+  return Object.values(report.summary.modes).some((m) => m !== undefined && m.runs > 1);
+}
+
+/**
+ * The comparison's headline, in hyperfine's words with several runs
+ * (`concurrent ran 5.94 ± 0.05 times faster than sequential`) and shorter with one
+ * (`concurrent finished 5.9× faster than sequential`). A speed-up below 1 reads "as fast as",
+ * so the report's own number is shown rather than an inverted one.
+ */
+export function comparisonHeadline(c: Comparison, multiRun: boolean): string {
+  const faster = c.speedup >= 1;
+  if (multiRun) {
+    const spread = c.speedupStddev === null ? "" : ` ± ${c.speedupStddev.toFixed(2)}`;
+    const how = faster ? "times faster than" : "times as fast as";
+    return `${c.mode} ran ${c.speedup.toFixed(2)}${spread} ${how} ${c.baseline}`;
+  }
+  return `${c.mode} finished ${formatRatio(c.speedup)} ${faster ? "faster than" : "as fast as"} ${c.baseline}`;
+}
+
+/**
+ * What was run, for the top of a report: `10 URLs from urls.txt · concurrency all · timeout 2 s`,
+ * plus `5 runs + 1 warm-up` when there were several. The source is sanitized.
+ */
+export function reportContext(report: Report): string {
+  const count = report.summary.targets.length;
+  const source =
+    report.source === "-"
+      ? "standard input"
+      : report.source === "demo"
+        ? "the demo server"
+        : sanitize(report.source);
+  const o = report.options;
+  const parts = [
+    `${count} ${count === 1 ? "URL" : "URLs"} from ${source}`,
+    `concurrency ${o.concurrency}`,
+    `timeout ${formatDuration(o.timeoutMs)}`,
+  ];
+  if (o.runs > 1 || o.warmup > 0) {
+    parts.push(`${o.runs} ${o.runs === 1 ? "run" : "runs"} + ${o.warmup} warm-up`);
+  }
+  return parts.join(" · ");
+}
+
+/**
+ * What a per-URL cell shows first: the status when the request was ok or failed on its status,
+ * otherwise the error kind (`timeout`, `connect`, …), which says more than a missing status.
+ */
+export function statusLabel(cell: TargetModeSummary): string {
+  if (cell.ok || (cell.error?.kind === "http" && cell.status !== null)) {
+    return cell.status === null ? "–" : String(cell.status);
+  }
+  return cell.error?.kind ?? "failed";
+}
+
+/** A URL that failed in a mode: in its last measured run (`cell.error`), or in an earlier one. */
+export interface FailureEntry {
+  target: TargetSummary;
+  mode: Mode;
+  cell: TargetModeSummary;
+  /** The mode's measured runs, to say "failed in 2 of 5 runs". */
+  runs: number;
+}
+
+/** Every URL and mode that failed in any measured run, in list order, then mode order. */
+export function failureEntries(report: Report, modes: Mode[]): FailureEntry[] {
+  const entries: FailureEntry[] = [];
+  for (const target of report.summary.targets) {
+    for (const mode of modes) {
+      const cell = target.modes[mode];
+      if (cell !== undefined && (cell.error !== null || cell.failures > 0)) {
+        entries.push({ target, mode, cell, runs: report.summary.modes[mode]?.runs ?? 1 });
+      }
+    }
+  }
+  return entries;
+}
+
+/**
+ * The sentence that names what blocking costs, from the blocking mode's heartbeat; null when
+ * blocking was not run or its event loop not measured.
+ */
+export function blockingSentence(report: Report, modes: Mode[]): string | null {
+  const e = report.summary.modes.blocking?.eventLoop;
+  if (!modes.includes("blocking") || e === undefined || e === null) return null;
+  const awaited = modes.some((m) => m !== "blocking") ? "; while awaiting, it could" : "";
+  return (
+    "While blocking, nothing else in the program could run (the heartbeat timer fired " +
+    `${e.heartbeat.fired} of ${e.heartbeat.expected} times)${awaited}.`
+  );
+}

@@ -1,0 +1,75 @@
+/**
+ * The CSV report: one row per request per run, warm-ups included and flagged, so nothing is
+ * dropped. Lines end in LF (not RFC 4180's CRLF): spreadsheets, pandas and csvkit read both,
+ * and LF is what Unix pipelines expect. Text a server sent is sanitized, since a CSV on
+ * standard output may reach a terminal; the JSON report keeps it as sent.
+ */
+
+import { csvField, type RenderOptions, sanitize } from "./format.js";
+import type { Report } from "./model.js";
+
+/** The columns, in order; their names are part of the CSV contract. */
+export const CSV_COLUMNS = [
+  "mode",
+  "run",
+  "warmup",
+  "index",
+  "line",
+  "url",
+  "final_url",
+  "status",
+  "ok",
+  "bytes",
+  "redirects",
+  "queued_ms",
+  "ttfb_ms",
+  "latency_ms",
+  "start_ms",
+  "end_ms",
+  "error_kind",
+  "error_code",
+  "error_message",
+] as const;
+
+/** Milliseconds with at most 3 decimals and no trailing zeros; null stays null (empty field). */
+function ms(value: number | null): number | null {
+  if (value === null) return null;
+  const rounded = Number(value.toFixed(3));
+  return Object.is(rounded, -0) ? 0 : rounded;
+}
+
+function text(value: string | null): string | null {
+  return value === null ? null : sanitize(value);
+}
+
+/** Renders every request of every run, in run order then list order. Options are ignored. */
+export function renderCsv(report: Report, _options: RenderOptions): string {
+  const lines = [CSV_COLUMNS.join(",")];
+  for (const run of report.runs) {
+    for (const r of run.requests) {
+      const fields: (string | number | boolean | null)[] = [
+        run.mode,
+        run.iteration,
+        run.warmup,
+        r.index,
+        r.line,
+        text(r.url),
+        text(r.finalUrl),
+        r.status,
+        r.ok,
+        r.bytes,
+        r.redirects,
+        ms(r.queuedMs),
+        ms(r.ttfbMs),
+        ms(r.latencyMs),
+        ms(r.startMs),
+        ms(r.endMs),
+        r.error?.kind ?? null,
+        text(r.error?.code ?? null),
+        text(r.error?.message ?? null),
+      ];
+      lines.push(fields.map(csvField).join(","));
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,555 @@
+/**
+ * Fixed reports for the renderer tests. Runs are built from compact specs so that offsets add up;
+ * every summary is written out by hand (figures as stats.ts gives them, rounded), so a renderer
+ * test never depends on how the summary is computed.
+ */
+
+import type {
+  EventLoopStats,
+  Mode,
+  Report,
+  ReportOptions,
+  RequestError,
+  RequestResult,
+  RunResult,
+  TargetModeSummary,
+  TargetSummary,
+} from "../../src/report/model.js";
+
+const BASE = "http://127.0.0.1:41234";
+
+/** One request as a test states it; everything else is derived. */
+interface Spec {
+  path: string;
+  latencyMs: number;
+  status?: number | null;
+  bytes?: number;
+  redirects?: number;
+  finalPath?: string;
+  error?: RequestError | null;
+}
+
+const round = (ms: number): number => Math.round(ms * 10) / 10;
+
+function result(
+  index: number,
+  spec: Spec,
+  startMs: number,
+  queuedMs: number,
+  fresh: boolean,
+): RequestResult {
+  const error = spec.error ?? null;
+  const status = spec.status === undefined ? 200 : spec.status;
+  // Headers arrive 0.4 ms before the last byte; a request without a response has neither.
+  const ttfbMs = status === null ? null : round(spec.latencyMs - 0.4);
+  return {
+    index,
+    line: index + 2, // the lists start with a comment line
+    url: `${BASE}${spec.path}`,
+    finalUrl: `${BASE}${spec.finalPath ?? spec.path}`,
+    ok: error === null,
+    status,
+    bytes: spec.bytes ?? (status === null ? 0 : 2),
+    redirects: spec.redirects ?? 0,
+    reusedConnection: !fresh,
+    startMs,
+    queuedMs,
+    connectMs: fresh ? 0.6 : null,
+    ttfbMs,
+    downloadMs: ttfbMs === null ? null : 0.4,
+    latencyMs: spec.latencyMs,
+    endMs: round(startMs + spec.latencyMs),
+    error,
+  };
+}
+
+/** One request after another on one connection, 0.1 ms apart. */
+function sequentialRequests(specs: Spec[]): RequestResult[] {
+  let startMs = 0.2;
+  return specs.map((spec, i) => {
+    const r = result(i, spec, startMs, 0, i === 0);
+    startMs = round(r.endMs + 0.1);
+    return r;
+  });
+}
+
+/** Every request dispatched at once, each on its own connection. */
+function concurrentRequests(specs: Spec[]): RequestResult[] {
+  return specs.map((spec, i) => result(i, spec, round(0.2 + 0.1 * i), 0, true));
+}
+
+function run(
+  mode: Mode,
+  iteration: number,
+  warmup: boolean,
+  requests: RequestResult[],
+  eventLoop: EventLoopStats | null = null,
+): RunResult {
+  const sequential = mode !== "concurrent";
+  return {
+    mode,
+    iteration,
+    warmup,
+    concurrency: sequential ? 1 : "all",
+    wallMs: round(Math.max(...requests.map((r) => r.endMs)) + 0.1),
+    connectionsOpened: requests.filter((r) => r.reusedConnection === false).length,
+    peakInFlight: sequential ? 1 : requests.length,
+    eventLoop,
+    requests,
+  };
+}
+
+/** The last run's status and error, the latency as given (a median over runs). */
+function cell(r: RequestResult, latencyMs: number, failures: number): TargetModeSummary {
+  return { ok: r.ok, status: r.status, latencyMs, error: r.error, failures };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** Per-URL rows as the summary gives them: last measured run, median latency, failure count. */
+function targetsOf(runs: RunResult[]): TargetSummary[] {
+  const measured = runs.filter((r) => !r.warmup);
+  const first = measured[0];
+  if (first === undefined) return [];
+  return first.requests.map((req) => {
+    const modes: TargetSummary["modes"] = {};
+    for (const mode of new Set(measured.map((r) => r.mode))) {
+      const results = measured
+        .filter((r) => r.mode === mode)
+        .map((r) => r.requests[req.index] as RequestResult);
+      const last = results.at(-1) as RequestResult;
+      modes[mode] = cell(
+        last,
+        round(median(results.map((r) => r.latencyMs))),
+        results.filter((r) => !r.ok).length,
+      );
+    }
+    return { index: req.index, line: req.line, url: req.url, modes };
+  });
+}
+
+function options(overrides: Partial<ReportOptions>): ReportOptions {
+  return {
+    modes: ["sequential", "concurrent"],
+    concurrency: "all",
+    runs: 1,
+    warmup: 0,
+    timeoutMs: 30_000,
+    maxRedirects: 10,
+    method: "GET",
+    headers: {},
+    ...overrides,
+  };
+}
+
+const TOOL = { name: "fetchbench", version: "0.1.0" } as const;
+
+// ---------------------------------------------------------------------------------------------
+// 1. One run of sequential and concurrent over 10 URLs: #5 times out, #7 answers 503.
+
+const TIMEOUT: RequestError = {
+  kind: "timeout",
+  code: "UND_ERR_HEADERS_TIMEOUT",
+  message: "no response headers within 2 s",
+};
+const UNAVAILABLE: RequestError = { kind: "http", code: null, message: "503 Service Unavailable" };
+
+function tenUrls(latencies: number[]): Spec[] {
+  const [a, b, c, d, e, f, g, h, i, j] = latencies as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  return [
+    { path: "/delay/100", latencyMs: a },
+    { path: "/delay/200", latencyMs: b },
+    { path: "/delay/300", latencyMs: c },
+    { path: "/delay/50", latencyMs: d },
+    { path: "/delay/5000", latencyMs: e, status: null, error: TIMEOUT },
+    { path: "/delay/150", latencyMs: f },
+    { path: "/status/503", latencyMs: g, status: 503, bytes: 19, error: UNAVAILABLE },
+    { path: "/delay/400", latencyMs: h },
+    { path: "/bytes/2048", latencyMs: i, bytes: 2048 },
+    { path: "/redirect/2", latencyMs: j, redirects: 2, finalPath: "/delay/0" },
+  ];
+}
+
+const singleRuns: RunResult[] = [
+  run(
+    "sequential",
+    1,
+    false,
+    sequentialRequests(tenUrls([101.2, 201, 301.3, 51.1, 2000.6, 151, 2.1, 401.2, 3.2, 4.5])),
+  ),
+  run(
+    "concurrent",
+    1,
+    false,
+    concurrentRequests(tenUrls([103.4, 203.1, 302.8, 52.6, 2001.2, 152.2, 2.3, 402, 4.1, 5])),
+  ),
+];
+
+// ---------------------------------------------------------------------------------------------
+// 2. 25 URLs, more than the default 20 rows: #5 and #18 fail fast, so only the rule that keeps
+// every failed row can show them.
+
+const REFUSED: RequestError = {
+  kind: "connect",
+  code: "ECONNREFUSED",
+  message: "connect ECONNREFUSED 127.0.0.1:41299",
+};
+const NOT_FOUND: RequestError = { kind: "http", code: null, message: "404 Not Found" };
+
+function twentyFiveUrls(extraMs: number): Spec[] {
+  return Array.from({ length: 25 }, (_, i): Spec => {
+    if (i === 4) {
+      return {
+        path: "/refused",
+        latencyMs: round(0.8 + extraMs / 10),
+        status: null,
+        error: REFUSED,
+      };
+    }
+    if (i === 17) {
+      return {
+        path: "/status/404",
+        latencyMs: round(1.9 + extraMs / 10),
+        status: 404,
+        bytes: 9,
+        error: NOT_FOUND,
+      };
+    }
+    // Distinct, scattered delays: (8i mod 29)·8 + 20 ms.
+    const delayMs = ((i * 8) % 29) * 8 + 20;
+    return { path: `/delay/${delayMs}`, latencyMs: round(delayMs + 1 + extraMs) };
+  });
+}
+
+const manyRuns: RunResult[] = [
+  run("sequential", 1, false, sequentialRequests(twentyFiveUrls(0))),
+  run("concurrent", 1, false, concurrentRequests(twentyFiveUrls(2.5))),
+];
+
+// ---------------------------------------------------------------------------------------------
+// 3. Five measured runs after one warm-up, sequential, concurrent and blocking alternating, with
+// event-loop figures; #3 was reset once in concurrent run 2.
+
+const MODES3: Mode[] = ["sequential", "concurrent", "blocking"];
+const RESET: RequestError = { kind: "reset", code: "ECONNRESET", message: "other side closed" };
+
+function fiveUrls(mode: Mode, iteration: number, warmup: boolean): Spec[] {
+  const m = MODES3.indexOf(mode);
+  return [100, 200, 300, 400, 500].map((delayMs, k): Spec => {
+    // A small deterministic jitter, and a slow first contact in the warm-up.
+    const jitter = ((iteration * 7 + k * 3 + m * 3) % 10) / 5 + m * 0.4;
+    const latencyMs = round(delayMs + 1 + jitter + (warmup ? 20 : 0));
+    if (mode === "concurrent" && iteration === 2 && k === 2) {
+      return {
+        path: `/delay/${delayMs}`,
+        latencyMs: round(latencyMs - 150),
+        bytes: 0,
+        error: RESET,
+      };
+    }
+    return { path: `/delay/${delayMs}`, latencyMs };
+  });
+}
+
+function eventLoopOf(mode: Mode, wallMs: number): EventLoopStats {
+  const expected = Math.round(wallMs / 10);
+  if (mode === "blocking") {
+    // The main thread sleeps in Atomics.wait: the timer only fires between requests.
+    return {
+      maxDelayMs: 501.9,
+      p99DelayMs: 499.1,
+      utilization: 0.998,
+      heartbeat: { expected, fired: 5 },
+    };
+  }
+  return {
+    maxDelayMs: 11.2,
+    p99DelayMs: 10.6,
+    utilization: mode === "concurrent" ? 0.06 : 0.03,
+    heartbeat: { expected, fired: expected - 1 },
+  };
+}
+
+const multiRuns: RunResult[] = [];
+for (const [iteration, warmup] of [
+  [1, true],
+  [1, false],
+  [2, false],
+  [3, false],
+  [4, false],
+  [5, false],
+] as const) {
+  for (const mode of MODES3) {
+    const specs = fiveUrls(mode, iteration, warmup);
+    const requests = mode === "concurrent" ? concurrentRequests(specs) : sequentialRequests(specs);
+    const r = run(mode, iteration, warmup, requests);
+    r.eventLoop = eventLoopOf(mode, r.wallMs);
+    multiRuns.push(r);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Hostile text: a URL with `|`, a backtick, a comma, a double quote and an ANSI escape, and an
+// error message that a spreadsheet would run as a formula.
+
+const HOSTILE_URL = `${BASE}/a|b\`c,d"e\u001b[31mred`;
+const FORMULA: RequestError = {
+  kind: "other",
+  code: null,
+  message: '=HYPERLINK("http://evil.example","click")\u0007',
+};
+
+const hostileRuns: RunResult[] = [
+  run(
+    "sequential",
+    1,
+    false,
+    sequentialRequests([
+      { path: '/a|b`c,d"e\u001b[31mred', latencyMs: 3 },
+      { path: "/bad-header", latencyMs: 1.2, error: FORMULA },
+    ]),
+  ),
+];
+
+// ---------------------------------------------------------------------------------------------
+// The reports.
+
+/** One run each of sequential and concurrent over 10 URLs; #5 times out, #7 answers 503. */
+export const singleRun: Report = {
+  schemaVersion: 1,
+  tool: TOOL,
+  startedAt: "2026-11-21T12:00:00.000Z",
+  source: "urls.txt",
+  options: options({ timeoutMs: 2000 }),
+  runs: singleRuns,
+  summary: {
+    modes: {
+      sequential: {
+        runs: 1,
+        wallMs: { mean: 3218.4, stddev: null, median: 3218.4, min: 3218.4, max: 3218.4 },
+        latencyMs: { p50: 126.1, p90: 561.14, p99: 1856.654, min: 2.1, max: 2000.6 },
+        sumMs: 3217.2,
+        slowestMs: 2000.6,
+        ok: 8,
+        failed: 2,
+        bytes: 2081,
+        eventLoop: null,
+        boundMs: null,
+        efficiency: null,
+      },
+      concurrent: {
+        runs: 1,
+        wallMs: { mean: 2001.9, stddev: null, median: 2001.9, min: 2001.9, max: 2001.9 },
+        latencyMs: { p50: 127.8, p90: 561.92, p99: 1857.272, min: 2.3, max: 2001.2 },
+        sumMs: 3228.7,
+        slowestMs: 2001.2,
+        ok: 8,
+        failed: 2,
+        bytes: 2081,
+        eventLoop: null,
+        boundMs: 2000.6,
+        efficiency: 0.999,
+      },
+    },
+    comparison: {
+      baseline: "sequential",
+      mode: "concurrent",
+      speedup: 1.608,
+      speedupStddev: null,
+      idealSpeedup: 1.609,
+      boundMs: 2000.6,
+      efficiency: 0.999,
+    },
+    targets: targetsOf(singleRuns),
+    warnings: [
+      { kind: "failures", message: "sequential: 2 of 10 requests failed (1 timeout, 1 http)" },
+      { kind: "failures", message: "concurrent: 2 of 10 requests failed (1 timeout, 1 http)" },
+    ],
+  },
+};
+
+/** One run each over 25 URLs, more than the default 20 rows; #5 and #18 fail fast. */
+export const manyUrls: Report = {
+  schemaVersion: 1,
+  tool: TOOL,
+  startedAt: "2026-11-21T12:05:00.000Z",
+  source: "many.txt",
+  options: options({}),
+  runs: manyRuns,
+  summary: {
+    modes: {
+      sequential: {
+        runs: 1,
+        wallMs: { mean: 3032.4, stddev: null, median: 3032.4, min: 3032.4, max: 3032.4 },
+        latencyMs: { p50: 117, p90: 217.8, p99: 243.08, min: 0.8, max: 245 },
+        sumMs: 3029.7,
+        slowestMs: 245,
+        ok: 23,
+        failed: 2,
+        bytes: 55,
+        eventLoop: null,
+        boundMs: null,
+        efficiency: null,
+      },
+      concurrent: {
+        runs: 1,
+        wallMs: { mean: 249.6, stddev: null, median: 249.6, min: 249.6, max: 249.6 },
+        latencyMs: { p50: 119.5, p90: 220.3, p99: 245.58, min: 1.1, max: 247.5 },
+        sumMs: 3087.8,
+        slowestMs: 247.5,
+        ok: 23,
+        failed: 2,
+        bytes: 55,
+        eventLoop: null,
+        boundMs: 245,
+        efficiency: 0.982,
+      },
+    },
+    comparison: {
+      baseline: "sequential",
+      mode: "concurrent",
+      speedup: 12.149,
+      speedupStddev: null,
+      idealSpeedup: 12.377,
+      boundMs: 245,
+      efficiency: 0.982,
+    },
+    targets: targetsOf(manyRuns),
+    warnings: [
+      { kind: "failures", message: "sequential: 2 of 25 requests failed (1 connect, 1 http)" },
+      { kind: "failures", message: "concurrent: 2 of 25 requests failed (1 connect, 1 http)" },
+    ],
+  },
+};
+
+/** Five measured runs after one warm-up of sequential, concurrent and blocking, with event-loop figures. */
+export const multiRun: Report = {
+  schemaVersion: 1,
+  tool: TOOL,
+  startedAt: "2026-11-21T12:10:00.000Z",
+  source: "urls.txt",
+  options: options({ modes: MODES3, runs: 5, warmup: 1 }),
+  runs: multiRuns,
+  summary: {
+    modes: {
+      sequential: {
+        runs: 5,
+        wallMs: { mean: 1509.9, stddev: 0.837, median: 1509.7, min: 1508.7, max: 1510.7 },
+        latencyMs: { p50: 301.6, p90: 501.96, p99: 502.704, min: 101.2, max: 502.8 },
+        sumMs: 1509.2,
+        slowestMs: 502.8,
+        ok: 25,
+        failed: 0,
+        bytes: 50,
+        eventLoop: {
+          maxDelayMs: 11.2,
+          p99DelayMs: 10.6,
+          utilization: 0.03,
+          heartbeat: { expected: 151, fired: 150 },
+        },
+        boundMs: null,
+        efficiency: null,
+      },
+      concurrent: {
+        runs: 5,
+        // biome-ignore lint/suspicious/noApproximativeNumericConstant: a measured deviation, not √½
+        wallMs: { mean: 502.9, stddev: 0.707, median: 502.7, min: 502.1, max: 503.9 },
+        latencyMs: { p50: 302.2, p90: 501.92, p99: 503.056, min: 101.4, max: 503.2 },
+        sumMs: 1481,
+        slowestMs: 503.2,
+        ok: 24,
+        failed: 1,
+        bytes: 48,
+        eventLoop: {
+          maxDelayMs: 11.2,
+          p99DelayMs: 10.6,
+          utilization: 0.06,
+          heartbeat: { expected: 50, fired: 49 },
+        },
+        boundMs: 502,
+        efficiency: 0.998,
+      },
+      blocking: {
+        runs: 5,
+        wallMs: { mean: 1513.9, stddev: 0.837, median: 1513.7, min: 1512.7, max: 1514.7 },
+        latencyMs: { p50: 303, p90: 502.64, p99: 503.456, min: 101.8, max: 503.6 },
+        sumMs: 1513.2,
+        slowestMs: 503.6,
+        ok: 25,
+        failed: 0,
+        bytes: 50,
+        eventLoop: {
+          maxDelayMs: 501.9,
+          p99DelayMs: 499.1,
+          utilization: 0.998,
+          heartbeat: { expected: 151, fired: 5 },
+        },
+        boundMs: null,
+        efficiency: null,
+      },
+    },
+    comparison: {
+      baseline: "sequential",
+      mode: "concurrent",
+      speedup: 3.002,
+      speedupStddev: 0.005,
+      idealSpeedup: 3.008,
+      boundMs: 502,
+      efficiency: 0.998,
+    },
+    targets: targetsOf(multiRuns),
+    warnings: [
+      { kind: "failures", message: "concurrent: 1 of 25 requests failed across 5 runs (1 reset)" },
+    ],
+  },
+};
+
+/** One sequential run whose URL and error message carry markup, CSV and terminal hazards. */
+export const hostile: Report = {
+  schemaVersion: 1,
+  tool: TOOL,
+  startedAt: "2026-11-21T12:15:00.000Z",
+  source: "hostile.txt",
+  options: options({ modes: ["sequential"] }),
+  runs: hostileRuns,
+  summary: {
+    modes: {
+      sequential: {
+        runs: 1,
+        wallMs: { mean: 4.6, stddev: null, median: 4.6, min: 4.6, max: 4.6 },
+        latencyMs: { p50: 2.1, p90: 2.82, p99: 2.982, min: 1.2, max: 3 },
+        sumMs: 4.2,
+        slowestMs: 3,
+        ok: 1,
+        failed: 1,
+        bytes: 4,
+        eventLoop: null,
+        boundMs: null,
+        efficiency: null,
+      },
+    },
+    comparison: null,
+    targets: targetsOf(hostileRuns),
+    warnings: [{ kind: "failures", message: "sequential: 1 of 2 requests failed (1 other)" }],
+  },
+};
+
+/** The URL of {@link hostile}'s first row, as sent. */
+export { HOSTILE_URL };

@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import type { Report } from "../../src/report/model.js";
+import { render } from "../../src/report/render.js";
+import { renderJson } from "../../src/report/render-json.js";
+import { hostile, manyUrls, multiRun, singleRun } from "./fixtures.js";
+
+const PLAIN = { color: false, allRows: false };
+
+describe("renderJson", () => {
+  it.each([
+    ["single run", singleRun],
+    ["25 URLs", manyUrls],
+    ["several runs", multiRun],
+    ["hostile text", hostile],
+  ])("round-trips the %s report", (_name, report) => {
+    expect(JSON.parse(renderJson(report, PLAIN))).toEqual(report);
+  });
+
+  it("pretty-prints with two spaces and ends with a newline", () => {
+    const text = renderJson(singleRun, PLAIN);
+    expect(text).toBe(`${JSON.stringify(singleRun, null, 2)}\n`);
+    expect(text.startsWith('{\n  "schemaVersion": 1,\n  "tool": {')).toBe(true);
+  });
+
+  it("ignores colour and row options", () => {
+    expect(renderJson(manyUrls, { color: true, allRows: true, maxRows: 1 })).toBe(
+      renderJson(manyUrls, PLAIN),
+    );
+  });
+
+  it("escapes raw C1, bidi and line-separator characters without changing the value", () => {
+    const report: Report = structuredClone(hostile);
+    const first = report.summary.targets[0];
+    if (first !== undefined) first.url = "http://x/\u009b31m\u202e\u2028";
+    const text = renderJson(report, PLAIN);
+    expect(text).not.toMatch(/[\u0080-\u009f\u202e\u2028]/);
+    expect(text).toContain("http://x/\\u009b31m\\u202e\\u2028");
+    // ESC is escaped by JSON.stringify itself.
+    expect(text).not.toContain("\u001b");
+    expect(JSON.parse(text)).toEqual(report);
+  });
+
+  it("is what render() gives for the json format", () => {
+    expect(render(multiRun, "json", PLAIN)).toBe(renderJson(multiRun, PLAIN));
+  });
+});

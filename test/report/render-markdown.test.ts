@@ -1,0 +1,124 @@
+import { describe, expect, it } from "vitest";
+import { escapeMarkdown } from "../../src/report/format.js";
+import { render } from "../../src/report/render.js";
+import { renderMarkdown } from "../../src/report/render-markdown.js";
+import { hostile, manyUrls, multiRun, singleRun } from "./fixtures.js";
+
+const PLAIN = { color: false, allRows: false };
+
+/** Rows of the per-URL table: they start with the 1-based number. */
+function urlRows(text: string): string[] {
+  return text.split("\n").filter((line) => /^\| \d+ \| /.test(line));
+}
+
+describe("renderMarkdown", () => {
+  it("renders a single run in hyperfine's layout", () => {
+    expect(renderMarkdown(singleRun, PLAIN)).toMatchInlineSnapshot(`
+      "**fetchbench** · 10 URLs from urls.txt · concurrency all · timeout 2 s
+
+      | Mode | Mean [ms] | Min [ms] | Max [ms] | Relative |
+      | :--- | ---: | ---: | ---: | ---: |
+      | \`sequential\` | 3218.4 | 3218.4 | 3218.4 | 1.61 |
+      | \`concurrent\` | 2001.9 | 2001.9 | 2001.9 | 1.00 |
+
+      concurrent finished 1.6× faster than sequential (ideal 1.6×, 100% of the bound of 2.00 s).
+
+      | # | URL | sequential | concurrent |
+      | ---: | :--- | :--- | :--- |
+      | 1 | http://127.0.0.1:41234/delay/100 | 200 · 101 ms | 200 · 103 ms |
+      | 2 | http://127.0.0.1:41234/delay/200 | 200 · 201 ms | 200 · 203 ms |
+      | 3 | http://127.0.0.1:41234/delay/300 | 200 · 301 ms | 200 · 303 ms |
+      | 4 | http://127.0.0.1:41234/delay/50 | 200 · 51.1 ms | 200 · 52.6 ms |
+      | 5 | http://127.0.0.1:41234/delay/5000 | **timeout** · 2.00 s | **timeout** · 2.00 s |
+      | 6 | http://127.0.0.1:41234/delay/150 | 200 · 151 ms | 200 · 152 ms |
+      | 7 | http://127.0.0.1:41234/status/503 | **503** · 2.10 ms | **503** · 2.30 ms |
+      | 8 | http://127.0.0.1:41234/delay/400 | 200 · 401 ms | 200 · 402 ms |
+      | 9 | http://127.0.0.1:41234/bytes/2048 | 200 · 3.20 ms | 200 · 4.10 ms |
+      | 10 | http://127.0.0.1:41234/redirect/2 | 200 · 4.50 ms | 200 · 5.00 ms |
+
+      Failures:
+
+      - #5 \`sequential\` timeout: no response headers within 2 s (UND_ERR_HEADERS_TIMEOUT)
+      - #5 \`concurrent\` timeout: no response headers within 2 s (UND_ERR_HEADERS_TIMEOUT)
+      - #7 \`sequential\` http: 503 Service Unavailable
+      - #7 \`concurrent\` http: 503 Service Unavailable
+
+      > **Warning:** sequential: 2 of 10 requests failed (1 timeout, 1 http)
+
+      > **Warning:** concurrent: 2 of 10 requests failed (1 timeout, 1 http)
+      "
+    `);
+  });
+
+  it("renders several runs with ± and the event-loop table", () => {
+    expect(renderMarkdown(multiRun, PLAIN)).toMatchInlineSnapshot(`
+      "**fetchbench** · 5 URLs from urls.txt · concurrency all · timeout 30 s · 5 runs + 1 warm-up
+
+      | Mode | Mean [ms] | Min [ms] | Max [ms] | Relative |
+      | :--- | ---: | ---: | ---: | ---: |
+      | \`sequential\` | 1509.9 ± 0.8 | 1508.7 | 1510.7 | 3.00 ± 0.01 |
+      | \`concurrent\` | 502.9 ± 0.7 | 502.1 | 503.9 | 1.00 |
+      | \`blocking\` | 1513.9 ± 0.8 | 1512.7 | 1514.7 | – |
+
+      concurrent ran 3.00 ± 0.01 times faster than sequential (ideal 3.01×, 100% of the bound of 502 ms).
+
+      | # | URL | sequential | concurrent | blocking |
+      | ---: | :--- | :--- | :--- | :--- |
+      | 1 | http://127.0.0.1:41234/delay/100 | 200 · 102 ms | 200 · 102 ms | 200 · 102 ms |
+      | 2 | http://127.0.0.1:41234/delay/200 | 200 · 202 ms | 200 · 202 ms | 200 · 203 ms |
+      | 3 | http://127.0.0.1:41234/delay/300 | 200 · 302 ms | 200 · 302 ms | 200 · 303 ms |
+      | 4 | http://127.0.0.1:41234/delay/400 | 200 · 402 ms | 200 · 403 ms | 200 · 402 ms |
+      | 5 | http://127.0.0.1:41234/delay/500 | 200 · 502 ms | 200 · 502 ms | 200 · 503 ms |
+
+      Failures:
+
+      - #3 \`concurrent\` ok in the last run (failed in 1 of 5 runs)
+
+      | Mode | Max delay [ms] | p99 [ms] | Heartbeat | Busy |
+      | :--- | ---: | ---: | ---: | ---: |
+      | \`sequential\` | 11.2 | 10.6 | 150/151 | 3% |
+      | \`concurrent\` | 11.2 | 10.6 | 49/50 | 6% |
+      | \`blocking\` | 501.9 | 499.1 | 5/151 | 100% |
+
+      While blocking, nothing else in the program could run (the heartbeat timer fired 5 of 151 times); while awaiting, it could.
+
+      > **Warning:** concurrent: 1 of 25 requests failed across 5 runs (1 reset)
+      "
+    `);
+  });
+
+  it("escapes pipes, backticks and brackets in URLs and strips control characters", () => {
+    const text = renderMarkdown(hostile, PLAIN);
+    expect(text).toContain('http://127.0.0.1:41234/a\\|b\\`c,d"e\uFFFD\\[31mred');
+    expect(text).not.toContain("\u001b");
+    expect(text).not.toContain("\u0007");
+    // Every per-URL row still has its four cell borders.
+    for (const row of urlRows(text)) expect(row.replaceAll("\\|", "").split("|")).toHaveLength(5);
+  });
+
+  it("escapeMarkdown escapes what breaks a table cell or injects markup", () => {
+    expect(escapeMarkdown("a|b`c\\d<e>[f]")).toBe("a\\|b\\`c\\\\d\\<e\\>\\[f\\]");
+    expect(escapeMarkdown("http://x/a_b*c")).toBe("http://x/a_b*c");
+    expect(escapeMarkdown("\u001b[2J")).toBe("\uFFFD\\[2J");
+  });
+
+  it("chooses the per-URL rows like the terminal report", () => {
+    const text = renderMarkdown(manyUrls, PLAIN);
+    const rows = urlRows(text);
+    expect(rows).toHaveLength(20);
+    expect(rows.some((row) => row.includes("/refused") && row.includes("**connect**"))).toBe(true);
+    expect(rows.some((row) => row.includes("/status/404") && row.includes("**404**"))).toBe(true);
+    expect(text).toContain("*(+5 more rows, faster and all ok; --all shows every row)*");
+    expect(urlRows(renderMarkdown(manyUrls, { color: false, allRows: true }))).toHaveLength(25);
+  });
+
+  it("shows 1.00 as the relative speed of a lone mode and no comparison", () => {
+    const text = renderMarkdown(hostile, PLAIN);
+    expect(text).toContain("| `sequential` | 4.6 | 4.6 | 4.6 | 1.00 |");
+    expect(text).not.toContain("faster");
+  });
+
+  it("has no ANSI codes even with colour on", () => {
+    expect(render(singleRun, "markdown", { color: true, allRows: false })).not.toContain("\u001b");
+  });
+});

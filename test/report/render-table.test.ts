@@ -1,0 +1,227 @@
+import { describe, expect, it } from "vitest";
+import {
+  formatBytes,
+  formatMs,
+  formatPercent,
+  formatRatio,
+  sanitize,
+  truncateMiddle,
+} from "../../src/report/format.js";
+import type { Report } from "../../src/report/model.js";
+import { renderTable } from "../../src/report/render-table.js";
+import { HOSTILE_URL, hostile, manyUrls, multiRun, singleRun } from "./fixtures.js";
+
+const PLAIN = { color: false, allRows: false };
+// biome-ignore lint/suspicious/noControlCharactersInRegex: looking for escape sequences is the point
+const ANSI = /\u001b\[/;
+
+/** Lines of the per-URL table: they start with the 1-based number, right-aligned. */
+function urlRows(text: string): string[] {
+  return text.split("\n").filter((line) => /^ {2,4}\d+ {2}http/.test(line));
+}
+
+describe("renderTable", () => {
+  it("renders a single run of two modes", () => {
+    expect(renderTable(singleRun, PLAIN)).toMatchInlineSnapshot(`
+      "fetchbench · 10 URLs from urls.txt · concurrency all · timeout 2 s
+
+      sequential   wall 3.22 s   8 ok · 2 failed   2.1 kB   sum 3.22 s   slowest 2.00 s
+      concurrent   wall 2.00 s   8 ok · 2 failed   2.1 kB   sum 3.23 s   slowest 2.00 s
+
+          #  URL                                sequential          concurrent
+          1  http://127.0.0.1:41234/delay/100   200       101 ms    200       103 ms
+          2  http://127.0.0.1:41234/delay/200   200       201 ms    200       203 ms
+          3  http://127.0.0.1:41234/delay/300   200       301 ms    200       303 ms
+          4  http://127.0.0.1:41234/delay/50    200      51.1 ms    200      52.6 ms
+          5  http://127.0.0.1:41234/delay/5000  timeout   2.00 s    timeout   2.00 s
+          6  http://127.0.0.1:41234/delay/150   200       151 ms    200       152 ms
+          7  http://127.0.0.1:41234/status/503  503      2.10 ms    503      2.30 ms
+          8  http://127.0.0.1:41234/delay/400   200       401 ms    200       402 ms
+          9  http://127.0.0.1:41234/bytes/2048  200      3.20 ms    200      4.10 ms
+         10  http://127.0.0.1:41234/redirect/2  200      4.50 ms    200      5.00 ms
+
+        5  sequential  timeout  no response headers within 2 s (UND_ERR_HEADERS_TIMEOUT)
+        5  concurrent  timeout  no response headers within 2 s (UND_ERR_HEADERS_TIMEOUT)
+        7  sequential  http     503 Service Unavailable
+        7  concurrent  http     503 Service Unavailable
+
+      latency      p50 126 ms · p90 561 ms · p99 1.86 s   (sequential)
+                   p50 128 ms · p90 562 ms · p99 1.86 s   (concurrent)
+      concurrent finished 1.6× faster than sequential (ideal 1.6×, 100% of the bound)
+      "
+    `);
+  });
+
+  it("renders several runs like hyperfine, with event loop and the blocking sentence", () => {
+    expect(renderTable(multiRun, PLAIN)).toMatchInlineSnapshot(`
+      "fetchbench · 5 URLs from urls.txt · concurrency all · timeout 30 s · 5 runs + 1 warm-up
+
+      sequential
+        Time (mean ± σ):      1.510 s ±  0.001 s
+        Range (min … max):    1.509 s …  1.511 s    5 runs
+        Requests:             25 ok · 0 failed · 50 B · latency p50 302 ms · p90 502 ms · p99 503 ms
+        Event loop:           max delay 11.2 ms · p99 10.6 ms · heartbeat 150/151 · busy 3%
+
+      concurrent
+        Time (mean ± σ):     502.9 ms ±   0.7 ms
+        Range (min … max):   502.1 ms … 503.9 ms    5 runs
+        Requests:             24 ok · 1 failed · 48 B · latency p50 302 ms · p90 502 ms · p99 503 ms
+        Event loop:           max delay 11.2 ms · p99 10.6 ms · heartbeat 49/50 · busy 6%
+
+      blocking
+        Time (mean ± σ):      1.514 s ±  0.001 s
+        Range (min … max):    1.513 s …  1.515 s    5 runs
+        Requests:             25 ok · 0 failed · 50 B · latency p50 303 ms · p90 503 ms · p99 503 ms
+        Event loop:           max delay 502 ms · p99 499 ms · heartbeat 5/151 · busy 100%
+
+          #  URL                               sequential     concurrent     blocking
+          1  http://127.0.0.1:41234/delay/100  200  102 ms    200  102 ms    200  102 ms
+          2  http://127.0.0.1:41234/delay/200  200  202 ms    200  202 ms    200  203 ms
+          3  http://127.0.0.1:41234/delay/300  200  302 ms    200  302 ms    200  303 ms
+          4  http://127.0.0.1:41234/delay/400  200  402 ms    200  403 ms    200  402 ms
+          5  http://127.0.0.1:41234/delay/500  200  502 ms    200  502 ms    200  503 ms
+
+        3  concurrent  ok  in the last run · failed in 1 of 5 runs
+
+      While blocking, nothing else in the program could run (the heartbeat timer fired 5 of 151 times); while awaiting, it could.
+      concurrent ran 3.00 ± 0.01 times faster than sequential
+        ideal 3.01× · 100% of the bound (bound 502 ms)
+      "
+    `);
+  });
+
+  it("adds ANSI colour only when asked", () => {
+    const colored = renderTable(singleRun, { color: true, allRows: false });
+    expect(colored).toMatch(ANSI);
+    expect(colored).toContain("\u001b[31m2 failed");
+    expect(renderTable(singleRun, PLAIN)).not.toMatch(ANSI);
+    expect(renderTable(multiRun, PLAIN)).not.toMatch(ANSI);
+  });
+
+  it("shows 20 of 25 rows, every failed one among them, and says how many are hidden", () => {
+    const text = renderTable(manyUrls, PLAIN);
+    const rows = urlRows(text);
+    expect(rows).toHaveLength(20);
+    expect(rows.some((row) => row.includes("/refused"))).toBe(true);
+    expect(rows.some((row) => row.includes("/status/404"))).toBe(true);
+    expect(text).toContain("(+5 more rows, faster and all ok; --all shows every row)");
+  });
+
+  it("keeps the slowest rows and shows them in list order", () => {
+    const rows = urlRows(renderTable(manyUrls, PLAIN));
+    const numbers = rows.map((row) => Number(row.trim().split(/\s+/)[0]));
+    expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+    // The five fastest ok URLs are the ones left out.
+    for (const hidden of [1, 9, 12, 16, 23]) expect(numbers).not.toContain(hidden);
+  });
+
+  it("shows every row with allRows", () => {
+    const text = renderTable(manyUrls, { color: false, allRows: true });
+    expect(urlRows(text)).toHaveLength(25);
+    expect(text).not.toContain("more rows");
+  });
+
+  it("keeps failed rows even beyond maxRows", () => {
+    const text = renderTable(manyUrls, { color: false, allRows: false, maxRows: 1 });
+    expect(urlRows(text)).toHaveLength(2);
+    expect(text).toContain("(+23 more rows, all ok; --all shows every row)");
+  });
+
+  it("cuts long URLs in the middle to keep the table within 120 columns, even with allRows", () => {
+    const report: Report = structuredClone(singleRun);
+    const long = `http://127.0.0.1:41234/${"a".repeat(200)}/end`;
+    const first = report.summary.targets[0];
+    if (first !== undefined) first.url = long;
+    for (const allRows of [false, true]) {
+      const rows = urlRows(renderTable(report, { color: false, allRows }));
+      expect(rows[0]).toContain("http://127.0.0.1:41234/aaa");
+      expect(rows[0]).toContain("…");
+      expect(rows[0]).toMatch(/aaa\/end {2}/);
+      for (const row of rows) expect(row.length).toBeLessThanOrEqual(120);
+    }
+  });
+
+  it("strips control characters from URLs and error messages", () => {
+    const text = renderTable(hostile, PLAIN);
+    expect(HOSTILE_URL).toContain("\u001b");
+    expect(text).not.toContain("\u001b");
+    expect(text).not.toContain("\u0007");
+    expect(text).toContain('/a|b`c,d"e\uFFFD[31mred');
+  });
+
+  it("prints no comparison with one mode", () => {
+    const text = renderTable(hostile, PLAIN);
+    expect(text).not.toMatch(/faster|comparison/);
+    expect(text).toMatchInlineSnapshot(`
+      "fetchbench · 2 URLs from hostile.txt · concurrency all · timeout 30 s
+
+      sequential   wall 4.60 ms   1 ok · 1 failed   4 B   sum 4.20 ms   slowest 3.00 ms
+
+          #  URL                                       sequential
+          1  http://127.0.0.1:41234/a|b\`c,d"e�[31mred  200    3.00 ms
+          2  http://127.0.0.1:41234/bad-header         other  1.20 ms
+
+        2  sequential  other  =HYPERLINK("http://evil.example","click")�
+
+      latency      p50 2.10 ms · p90 2.82 ms · p99 2.98 ms   (sequential)
+      "
+    `);
+  });
+
+  it("says why nothing is compared when a mode has no measured run", () => {
+    const report: Report = structuredClone(singleRun);
+    delete report.summary.modes.concurrent;
+    report.summary.comparison = null;
+    expect(renderTable(report, PLAIN)).toContain("No comparison: concurrent has no measured run.");
+  });
+
+  it("leaves warnings out, for the CLI to print on standard error", () => {
+    expect(singleRun.summary.warnings.length).toBeGreaterThan(0);
+    expect(renderTable(singleRun, PLAIN)).not.toMatch(/Warning/);
+  });
+});
+
+describe("format helpers", () => {
+  it("formats durations to 3 significant figures", () => {
+    expect([0.512, 12.34, 201, 1090, 61_200, 0, 999.7, 0.9999].map(formatMs)).toEqual([
+      "512 µs",
+      "12.3 ms",
+      "201 ms",
+      "1.09 s",
+      "61.2 s",
+      "0 ms",
+      "1.00 s",
+      "1.00 ms",
+    ]);
+  });
+
+  it("formats bytes in SI units", () => {
+    expect([0, 512, 2100, 3_400_000, 123_456_789, 999_960].map(formatBytes)).toEqual([
+      "0 B",
+      "512 B",
+      "2.1 kB",
+      "3.4 MB",
+      "123 MB",
+      "1.0 MB",
+    ]);
+  });
+
+  it("formats ratios and percentages", () => {
+    expect(formatRatio(9.6)).toBe("9.6×");
+    expect(formatRatio(6, 2)).toBe("6.00×");
+    expect(formatRatio(123.4)).toBe("123×");
+    expect(formatPercent(0.96)).toBe("96%");
+  });
+
+  it("sanitize replaces control characters and keeps text on one line", () => {
+    expect(sanitize("a\u001b[31mb")).toBe("a\uFFFD[31mb");
+    expect(sanitize("a\tb\r\nc")).toBe("a b  c");
+    expect(sanitize("x\u009by\u007fz\u202eq")).toBe("x\uFFFDy\uFFFDz\uFFFDq");
+    expect(sanitize("café · 東京")).toBe("café · 東京");
+  });
+
+  it("truncates in the middle", () => {
+    expect(truncateMiddle("abcdefghij", 5)).toBe("ab…ij");
+    expect(truncateMiddle("abc", 5)).toBe("abc");
+  });
+});
