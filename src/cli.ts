@@ -1,0 +1,410 @@
+import { Command, CommanderError } from "commander";
+import pc from "picocolors";
+import { startDemo } from "./demo.js";
+import { ExitCode, UsageError } from "./errors.js";
+import { type CompareOptions, compare } from "./index.js";
+import {
+  collectHeaders,
+  DEFAULTS,
+  type Format,
+  parseConcurrency,
+  parseCount,
+  parseDelayRange,
+  parseDuration,
+  parseFormat,
+  parseHeader,
+  parseMaxWall,
+  parseMethod,
+  parseModes,
+  parseSpeedup,
+} from "./options.js";
+import { createProgress } from "./progress.js";
+import { MODES, type Mode, type Report, type Target } from "./report/model.js";
+import { render } from "./report/render.js";
+import { writeOutput } from "./report/writer.js";
+import { ENDPOINTS, startServer } from "./server.js";
+import { readTargets } from "./targets.js";
+import { missedThresholds, type Thresholds, validateThresholds } from "./thresholds.js";
+import { VERSION } from "./version.js";
+
+/** Everything the CLI needs from the outside world; `main` builds it from `process`. */
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  readStdin: () => Promise<Buffer>;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  /** Width of the terminal on standard error, for the progress line. */
+  stderrColumns: number;
+  env: Record<string, string | undefined>;
+  /** Calls the handler on the first Ctrl-C (or SIGTERM); returns a function that unsubscribes. */
+  onInterrupt: (handler: () => void) => () => void;
+}
+
+/** The options `run` and `demo` share, as commander hands them over: strings, unvalidated. */
+interface RawRunOptions {
+  modes?: string;
+  concurrency?: string;
+  method?: string;
+  header: string[];
+  timeout?: string;
+  maxRedirects?: string;
+  format?: string;
+  json?: boolean;
+  all?: boolean;
+  ignoreFailures?: boolean;
+  color: boolean;
+  runs?: string;
+  warmup?: string;
+  exportJson?: string;
+  exportMarkdown?: string;
+  exportCsv?: string;
+  minSpeedup?: string;
+  maxWall: string[];
+  maxFailures?: string;
+  quiet?: boolean;
+  progress: boolean;
+}
+
+/** Validated: what the comparison needs and how to present it. */
+interface RunSettings {
+  compare: Omit<CompareOptions, "source" | "signal" | "onProgress">;
+  format: Format;
+  /** Extra outputs: a format and where it goes (`-` is standard output). */
+  exports: { format: Format; target: string }[];
+  allRows: boolean;
+  thresholds: Thresholds;
+  color: boolean;
+  /** Progress display on standard error (a terminal only). */
+  progress: boolean;
+  /** No progress, no warnings: only the report, errors and missed thresholds. */
+  quiet: boolean;
+}
+
+/**
+ * Parses the arguments, runs the command and returns the exit code. Reads as a pipeline:
+ * arguments → validated options → targets → comparison → report → renderer → output.
+ */
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const program = createProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; commander already printed its one-line error otherwise.
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    if (error instanceof UsageError) {
+      // Already one self-explaining line (`urls.txt:7: …`, ``Expected `--timeout` …``).
+      io.stderr(`${error.message}\n`);
+      return error.exitCode;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr(`fetchbench: unexpected error: ${message}\n`);
+    return ExitCode.failed;
+  }
+}
+
+function createProgram(io: Io, setExitCode: (code: number) => void): Command {
+  const program = new Command("fetchbench")
+    .description(
+      "Fetch a list of URLs one at a time and all at once, and see what concurrency buys.",
+    )
+    .version(VERSION, "-V, --version")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+
+  addRunOptions(
+    program
+      .command("run", { isDefault: true })
+      .description("fetch every URL of a list in each mode and report them side by side")
+      .argument("<file>", "a file with one URL per line, or - for standard input"),
+  ).action(async (file: string, raw: RawRunOptions) => {
+    const settings = resolveRunSettings(raw, io);
+    const { source, targets } = await readTargets(file, io.readStdin);
+    setExitCode(await runAndReport(io, settings, source, targets, null));
+  });
+
+  addRunOptions(
+    program
+      .command("demo")
+      .description("start the built-in server on a free port and run the comparison on it")
+      .option("--count <n>", "how many URLs", String(DEFAULTS.demo.count))
+      .option(
+        "--delay <range>",
+        "delays the server waits before answering, spread over the range (e.g. 100-500ms)",
+        `${DEFAULTS.demo.delay.minMs}-${DEFAULTS.demo.delay.maxMs}ms`,
+      ),
+    MODES,
+  ).action(async (raw: RawRunOptions & { count: string; delay: string }) => {
+    const settings = resolveRunSettings(raw, io);
+    const count = parseCount(raw.count, "--count", { min: 1, max: 100_000 });
+    const delay = parseDelayRange(raw.delay, "--delay");
+    const demo = await startDemo({ count, delay, modes: settings.compare.modes });
+    try {
+      setExitCode(await runAndReport(io, settings, "demo", demo.targets, demo.explanation));
+    } finally {
+      await demo.close();
+    }
+  });
+
+  program
+    .command("serve")
+    .description("run the built-in test server in the foreground until Ctrl-C")
+    .option("--port <port>", "port to listen on (0 picks a free one)", String(DEFAULTS.serve.port))
+    .option("--host <host>", "address to listen on", DEFAULTS.serve.host)
+    .action(async (raw: { port: string; host: string }) => {
+      const port = parseCount(raw.port, "--port", { min: 0, max: 65_535 });
+      const server = await startServer({ port, host: raw.host }).catch((error: unknown) => {
+        const code = (error as { code?: string }).code ?? "error";
+        throw new UsageError(`cannot listen on ${raw.host}:${port} (${code})`);
+      });
+      io.stdout(`fetchbench server listening on ${server.url}\n`);
+      for (const endpoint of ENDPOINTS) {
+        io.stdout(`  ${server.url}${endpoint.path.padEnd(22)} ${endpoint.description}\n`);
+      }
+      await new Promise<void>((resolve) => {
+        const unsubscribe = io.onInterrupt(() => {
+          unsubscribe();
+          resolve();
+        });
+      });
+      await server.close();
+    });
+
+  return program;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function addRunOptions(command: Command, defaultModes: readonly Mode[] = DEFAULTS.modes): Command {
+  return command
+    .option(
+      "--modes <list>",
+      "modes to run: sequential, concurrent, blocking",
+      defaultModes.join(","),
+    )
+    .option(
+      "-c, --concurrency <n|all>",
+      "requests in flight at once in the concurrent mode",
+      String(DEFAULTS.concurrency),
+    )
+    .option("-r, --runs <n>", "measured runs per mode", String(DEFAULTS.runs))
+    .option(
+      "-w, --warmup <n>",
+      "unmeasured runs per mode before the measured ones",
+      String(DEFAULTS.warmup),
+    )
+    .option("-X, --method <method>", "HTTP method", DEFAULTS.method)
+    .option(
+      "-H, --header <header>",
+      'request header "Name: value" (repeatable)',
+      collect,
+      [] as string[],
+    )
+    .option(
+      "-t, --timeout <duration>",
+      "deadline per request (500ms, 2s, 1m)",
+      formatFlagDuration(DEFAULTS.timeoutMs),
+    )
+    .option(
+      "--max-redirects <n>",
+      "redirects followed per request (0: none)",
+      String(DEFAULTS.maxRedirects),
+    )
+    .option(
+      "--format <format>",
+      "report on standard output: table, json, markdown, csv",
+      DEFAULTS.format,
+    )
+    .option("--json", "same as --format json")
+    .option("--export-json <file>", "also write the JSON report to a file (- for standard output)")
+    .option(
+      "--export-markdown <file>",
+      "also write a Markdown report to a file (- for standard output)",
+    )
+    .option(
+      "--export-csv <file>",
+      "also write one CSV row per request to a file (- for standard output)",
+    )
+    .option("--min-speedup <x>", "exit 1 when the mean speed-up is below x")
+    .option(
+      "--max-wall <mode=duration>",
+      "exit 1 when that mode's mean wall is above the duration (repeatable)",
+      collect,
+      [] as string[],
+    )
+    .option(
+      "--max-failures <n>",
+      "exit 1 when more requests fail (default 0, none with --ignore-failures)",
+    )
+    .option("--ignore-failures", "exit 0 even when requests fail")
+    .option("--all", "show every URL in the per-URL table, not only the slowest 20")
+    .option("-q, --quiet", "no progress and no warnings on standard error")
+    .option("--no-progress", "no progress display")
+    .option("--no-color", "no colour, even on a terminal");
+}
+
+/** `30000` → `30s`: defaults shown in --help in the form the flag takes. */
+function formatFlagDuration(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+function resolveRunSettings(raw: RawRunOptions, io: Io): RunSettings {
+  const modes = parseModes(raw.modes ?? DEFAULTS.modes.join(","), "--modes");
+  const ignoreFailures = raw.ignoreFailures === true;
+  const thresholds: Thresholds = {
+    minSpeedup: raw.minSpeedup === undefined ? null : parseSpeedup(raw.minSpeedup, "--min-speedup"),
+    maxWall: raw.maxWall.map((value) => parseMaxWall(value, "--max-wall")),
+    maxFailures:
+      raw.maxFailures !== undefined
+        ? parseCount(raw.maxFailures, "--max-failures", { min: 0 })
+        : ignoreFailures
+          ? null
+          : 0,
+    maxFailuresExplicit: raw.maxFailures !== undefined,
+  };
+  validateThresholds(thresholds, modes);
+  const exports = (
+    [
+      ["json", raw.exportJson],
+      ["markdown", raw.exportMarkdown],
+      ["csv", raw.exportCsv],
+    ] as const
+  ).flatMap(([format, target]) => (target === undefined ? [] : [{ format, target }]));
+  const quiet = raw.quiet === true;
+  return {
+    compare: {
+      modes,
+      concurrency: parseConcurrency(
+        raw.concurrency ?? String(DEFAULTS.concurrency),
+        "--concurrency",
+      ),
+      runs: parseCount(raw.runs ?? String(DEFAULTS.runs), "--runs", { min: 1, max: 10_000 }),
+      warmup: parseCount(raw.warmup ?? String(DEFAULTS.warmup), "--warmup", {
+        min: 0,
+        max: 10_000,
+      }),
+      method: parseMethod(raw.method ?? DEFAULTS.method, "--method"),
+      headers: collectHeaders(raw.header.map((header) => parseHeader(header, "--header"))),
+      timeoutMs: parseDuration(raw.timeout ?? formatFlagDuration(DEFAULTS.timeoutMs), "--timeout"),
+      maxRedirects: parseCount(
+        raw.maxRedirects ?? String(DEFAULTS.maxRedirects),
+        "--max-redirects",
+        {
+          min: 0,
+          max: 1000,
+        },
+      ),
+    },
+    format: raw.json ? "json" : parseFormat(raw.format ?? DEFAULTS.format, "--format"),
+    exports,
+    allRows: raw.all === true,
+    thresholds,
+    color: useColor(raw.color, io.stdoutIsTTY, io),
+    progress: raw.progress && !quiet && io.stderrIsTTY,
+    quiet,
+  };
+}
+
+/** Colour only on a terminal; `NO_COLOR` and `--no-color` turn it off, `FORCE_COLOR` on. */
+function useColor(flag: boolean, isTTY: boolean, io: Io): boolean {
+  if (!flag) return false;
+  const force = io.env.FORCE_COLOR;
+  if (force !== undefined && force !== "" && force !== "0" && force !== "false") return true;
+  if (io.env.NO_COLOR) return false;
+  return isTTY;
+}
+
+async function runAndReport(
+  io: Io,
+  settings: RunSettings,
+  source: string,
+  targets: readonly Target[],
+  explanation: string | null,
+): Promise<number> {
+  const controller = new AbortController();
+  const unsubscribe = io.onInterrupt(() => {
+    unsubscribe();
+    controller.abort();
+  });
+  const progress = settings.progress
+    ? createProgress({
+        write: io.stderr,
+        color: useColor(true, io.stderrIsTTY, io),
+        columns: io.stderrColumns,
+      })
+    : null;
+  let report: Report;
+  try {
+    report = await compare(targets, {
+      ...settings.compare,
+      source,
+      signal: controller.signal,
+      onProgress: progress?.onProgress,
+    });
+  } finally {
+    progress?.stop();
+    unsubscribe();
+  }
+
+  const renderOptions = { color: settings.color, allRows: settings.allRows };
+  if (explanation !== null && settings.format === "table") io.stdout(`${explanation}\n\n`);
+  io.stdout(render(report, settings.format, renderOptions));
+  for (const { format, target } of settings.exports) {
+    await writeOutput(
+      target,
+      render(report, format, { ...renderOptions, color: false }),
+      io.stdout,
+    );
+  }
+
+  const warn = useColor(true, io.stderrIsTTY, io) ? pc.yellow("Warning") : "Warning";
+  if (!settings.quiet) {
+    for (const warning of report.summary.warnings) io.stderr(`${warn}: ${warning.message}\n`);
+  }
+  if (controller.signal.aborted) {
+    io.stderr("fetchbench: interrupted; the report shows what finished before Ctrl-C\n");
+    return ExitCode.interrupted;
+  }
+  const missed = missedThresholds(report, settings.thresholds);
+  for (const line of missed) io.stderr(`fetchbench: ${line}\n`);
+  return missed.length > 0 ? ExitCode.failed : ExitCode.ok;
+}
+
+function processIo(): Io {
+  // A reader that closed the pipe early (`| head`) is not an error worth a stack trace.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+  });
+  return {
+    stdout: (text) => {
+      process.stdout.write(text);
+    },
+    stderr: (text) => {
+      process.stderr.write(text);
+    },
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    },
+    stdoutIsTTY: process.stdout.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
+    stderrColumns: process.stderr.columns ?? 80,
+    env: process.env,
+    onInterrupt: (handler) => {
+      process.once("SIGINT", handler);
+      process.once("SIGTERM", handler);
+      return () => {
+        process.off("SIGINT", handler);
+        process.off("SIGTERM", handler);
+      };
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import type { Mode, Target } from "./report/model.js";
+import { spawnServer } from "./server-process.js";
+
+export interface DemoOptions {
+  /** How many URLs. */
+  count: number;
+  /** The server's delays are spread evenly over this range, in milliseconds. */
+  delay: { minMs: number; maxMs: number };
+  /** The modes that will run: the explanation speaks of those. */
+  modes: readonly Mode[];
+}
+
+export interface Demo {
+  targets: Target[];
+  /** Two lines that say what the report shows, for the terminal report. */
+  explanation: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the built-in server in its own process (so the client's event loop, even frozen by
+ * the blocking mode, never stalls the server) and builds a list of URLs with known delays.
+ */
+export async function startDemo(options: DemoOptions): Promise<Demo> {
+  const server = await spawnServer({ port: 0, host: "127.0.0.1" });
+  const delays = spreadDelays(options.count, options.delay.minMs, options.delay.maxMs);
+  const targets = delays.map((ms, index) => ({
+    index,
+    line: index + 1,
+    url: `${server.url}/delay/${ms}`,
+  }));
+  const total = delays.reduce((sum, ms) => sum + ms, 0);
+  const slowest = Math.max(...delays);
+  const range =
+    options.delay.minMs === options.delay.maxMs
+      ? `${options.delay.minMs} ms`
+      : `${options.delay.minMs}–${options.delay.maxMs} ms`;
+  const how: Record<Mode, string> = {
+    sequential: "sequential awaits one response at a time (wall ≈ the sum)",
+    concurrent: "concurrent starts them all and awaits Promise.all (wall ≈ the slowest)",
+    blocking: "blocking waits one at a time with a synchronous call that freezes the program",
+  };
+  const explanation = [
+    `Demo: ${options.count} URL${options.count === 1 ? "" : "s"} on a local server (${server.url}) that answers each after ${range} (${total} ms of waiting in all, ${slowest} ms for the slowest).`,
+    `${options.modes.map((mode) => how[mode]).join("; ")}.`,
+  ].join("\n");
+  return { targets, explanation, close: () => server.close() };
+}
+
+/** `count` whole-millisecond delays spread evenly from min to max, in that order. */
+export function spreadDelays(count: number, minMs: number, maxMs: number): number[] {
+  if (count === 1) return [Math.round(minMs)];
+  return Array.from({ length: count }, (_, i) =>
+    Math.round(minMs + ((maxMs - minMs) * i) / (count - 1)),
+  );
+}

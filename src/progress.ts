@@ -1,0 +1,99 @@
+import { performance } from "node:perf_hooks";
+import pc from "picocolors";
+import type { ProgressEvent } from "./index.js";
+import type { Mode } from "./report/model.js";
+
+export interface ProgressOptions {
+  /** Where the display goes: standard error, and only when it is a terminal. */
+  write: (text: string) => void;
+  color: boolean;
+  /** Terminal width; the line is cut to fit so it never wraps. */
+  columns: number;
+  /** At most one redraw per this many ms. */
+  intervalMs?: number;
+}
+
+export interface Progress {
+  onProgress(event: ProgressEvent): void;
+  /** Clears the line; the report follows on a clean terminal. */
+  stop(): void;
+}
+
+/**
+ * A one-line display of the run under way: mode, run, requests done of total, failures so far
+ * and elapsed time. Events only bump counters; a timer redraws at most ~10 times a second, so
+ * the display costs the measured runs next to nothing (a frozen event loop simply skips redraws).
+ */
+export function createProgress(options: ProgressOptions): Progress {
+  const colors = pc.createColors(options.color);
+  let mode: Mode | null = null;
+  let label = "";
+  let total = 0;
+  let done = 0;
+  let failed = 0;
+  let startedAt = 0;
+  let dirty = false;
+  let shown = false;
+
+  const draw = () => {
+    if (mode === null) return;
+    dirty = false;
+    const elapsed = ((performance.now() - startedAt) / 1000).toFixed(1);
+    const failures = failed > 0 ? colors.red(` · ${failed} failed`) : "";
+    const width = 20;
+    const filled = total > 0 ? Math.round((done / total) * width) : 0;
+    const bar = `${"█".repeat(filled)}${"░".repeat(width - filled)}`;
+    const line = `${colors.bold(mode)} ${label} ${bar} ${done}/${total}${failures} · ${elapsed} s`;
+    options.write(`\r\u001b[2K${cut(line, options.columns - 1)}`);
+    shown = true;
+  };
+  const timer = setInterval(() => {
+    if (dirty) draw();
+  }, options.intervalMs ?? 100);
+  timer.unref();
+
+  return {
+    onProgress(event) {
+      if (event.type === "run-start") {
+        mode = event.mode;
+        label = event.warmup
+          ? `warm-up ${event.iteration}/${event.of}`
+          : `run ${event.iteration}/${event.of}`;
+        total = event.total;
+        done = 0;
+        failed = 0;
+        startedAt = performance.now();
+        draw();
+      } else if (event.type === "request") {
+        done += 1;
+        if (!event.ok) failed += 1;
+        dirty = true;
+      } else {
+        draw();
+      }
+    },
+    stop() {
+      clearInterval(timer);
+      if (shown) options.write("\r\u001b[2K");
+    },
+  };
+}
+
+/** Cuts a line with colour codes to `columns` visible characters. */
+function cut(line: string, columns: number): string {
+  let visible = 0;
+  let out = "";
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: colour codes take no columns.
+  for (const part of line.split(/(\u001b\[[0-9;]*m)/)) {
+    if (part.startsWith("\u001b[")) {
+      out += part;
+      continue;
+    }
+    for (const char of part) {
+      if (visible >= columns) return `${out}\u001b[0m`;
+      out += char;
+      visible += 1;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,55 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export const BIN = fileURLToPath(new URL("../bin/fetchbench.js", import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** How long the process took to end by itself, in ms. */
+  elapsedMs: number;
+}
+
+/** Runs the real CLI as a user would, with no colour and nothing inherited from a terminal. */
+export function runCli(
+  args: readonly string[],
+  options: { input?: string; cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      NO_COLOR: "1",
+      ...options.env,
+    };
+    if (!options.env?.FORCE_COLOR) delete env.FORCE_COLOR;
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd,
+      env,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(
+        new Error(
+          `fetchbench ${args.join(" ")} did not end within ${options.timeoutMs ?? 20_000} ms`,
+        ),
+      );
+    }, options.timeoutMs ?? 20_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, elapsedMs: performance.now() - started });
+    });
+    child.stdin.end(options.input ?? "");
+  });
+}

@@ -1,0 +1,292 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Report } from "../src/report/model.js";
+import { type ServerHandle, startServer } from "../src/server.js";
+import { runCli } from "./cli-helpers.js";
+
+let server: ServerHandle;
+let dir: string;
+
+beforeAll(async () => {
+  server = await startServer({ port: 0 });
+  dir = await mkdtemp(join(tmpdir(), "fetchbench-cli-"));
+});
+afterAll(async () => {
+  await server.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function list(name: string, lines: readonly string[]): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, `${lines.join("\n")}\n`);
+  return path;
+}
+
+async function deadPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const address = probe.address();
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
+/** A usage error is one line on standard error, nothing on standard output, exit 2. */
+function expectUsageError(
+  result: { code: number | null; stdout: string; stderr: string },
+  message: string,
+) {
+  expect(result.code).toBe(2);
+  expect(result.stdout).toBe("");
+  expect(result.stderr.trimEnd().split("\n")[0]).toBe(message);
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+}
+
+describe("fetchbench run", () => {
+  it("exits 0 and prints both modes and the comparison when every request is ok", async () => {
+    const file = await list("ok.txt", [
+      "# two endpoints",
+      `${server.url}/delay/50`,
+      "",
+      `${server.url}/bytes/10`,
+    ]);
+    const result = await runCli([file]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^sequential\s+wall /m);
+    expect(result.stdout).toMatch(/^concurrent\s+wall /m);
+    expect(result.stdout).toMatch(
+      /concurrent finished [\d.]+× (faster|slower) than sequential \(ideal [\d.]+×, \d+% of the bound\)/,
+    );
+    expect(result.stderr).toBe("");
+  });
+
+  it("accepts the explicit run command", async () => {
+    const file = await list("run.txt", [`${server.url}/bytes/1`]);
+    const result = await runCli(["run", file, "--format", "json"]);
+    expect(result.code).toBe(0);
+    expect((JSON.parse(result.stdout) as Report).source).toBe(file);
+  });
+
+  it("reads the list from standard input with -", async () => {
+    const result = await runCli(["-", "--json"], {
+      input: `${server.url}/bytes/3\n${server.url}/bytes/4\n`,
+    });
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as Report;
+    expect(report.source).toBe("-");
+    expect(report.runs[0]?.requests.map((r) => r.bytes)).toEqual([3, 4]);
+  });
+
+  it("prints a JSON report with the documented fields", async () => {
+    const file = await list("json.txt", [`${server.url}/delay/20`, `${server.url}/redirect/1`]);
+    const result = await runCli([file, "--format", "json", "-t", "5s"]);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as Report;
+    expect(report.schemaVersion).toBe(1);
+    expect(report.tool.name).toBe("fetchbench");
+    expect(report.options).toMatchObject({
+      modes: ["sequential", "concurrent"],
+      concurrency: "all",
+      runs: 1,
+      warmup: 0,
+      timeoutMs: 5000,
+      maxRedirects: 10,
+    });
+    expect(report.runs.map((run) => run.mode)).toEqual(["sequential", "concurrent"]);
+    const request = report.runs[0]?.requests[1];
+    expect(request).toMatchObject({
+      index: 1,
+      line: 2,
+      ok: true,
+      status: 200,
+      redirects: 1,
+      error: null,
+    });
+    expect(request?.finalUrl).toBe(`${server.url}/redirect/0`);
+    for (const key of ["startMs", "queuedMs", "ttfbMs", "downloadMs", "latencyMs", "endMs"]) {
+      expect(typeof (request as unknown as Record<string, unknown>)[key]).toBe("number");
+    }
+    expect(report.summary.comparison).toMatchObject({ baseline: "sequential", mode: "concurrent" });
+    expect(report.summary.modes.sequential?.ok).toBe(2);
+  });
+
+  it("finishes 10 URLs of 200 ms concurrently in well under the sequential wall", async () => {
+    const file = await list(
+      "ten.txt",
+      Array.from({ length: 10 }, () => `${server.url}/delay/200`),
+    );
+    const result = await runCli([file, "--json"]);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as Report;
+    const sequential = report.summary.modes.sequential?.wallMs.mean ?? 0;
+    const concurrent = report.summary.modes.concurrent?.wallMs.mean ?? Number.POSITIVE_INFINITY;
+    expect(sequential).toBeGreaterThanOrEqual(1900);
+    expect(concurrent).toBeLessThan(sequential / 3);
+    expect(report.summary.comparison?.speedup).toBeGreaterThan(3);
+  });
+
+  it("exits 1 when a request fails and still reports every URL", async () => {
+    const port = await deadPort();
+    const file = await list("failing.txt", [
+      `${server.url}/status/500`,
+      `http://127.0.0.1:${port}/`,
+      `${server.url}/bytes/5`,
+    ]);
+    const result = await runCli([file]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("/status/500");
+    expect(result.stdout).toContain(`127.0.0.1:${port}`);
+    expect(result.stdout).toContain("/bytes/5");
+    expect(result.stdout).toContain("ECONNREFUSED");
+    expect(result.stderr).toMatch(/4 requests failed/);
+  });
+
+  it("exits 0 with --ignore-failures", async () => {
+    const file = await list("ignored.txt", [`${server.url}/status/404`]);
+    const result = await runCli([file, "--ignore-failures"]);
+    expect(result.code).toBe(0);
+  });
+
+  it("turns a timeout into a failure with its kind", async () => {
+    const file = await list("slow.txt", [`${server.url}/delay/3000`]);
+    const result = await runCli([file, "--json", "--timeout", "200ms", "--modes", "concurrent"]);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as Report;
+    expect(report.runs[0]?.requests[0]?.error).toMatchObject({ kind: "timeout" });
+  });
+
+  it("runs only the modes asked for", async () => {
+    const file = await list("one-mode.txt", [`${server.url}/bytes/1`]);
+    const result = await runCli([file, "--json", "--modes", "concurrent"]);
+    const report = JSON.parse(result.stdout) as Report;
+    expect(report.runs.map((run) => run.mode)).toEqual(["concurrent"]);
+    expect(report.summary.comparison).toBeNull();
+  });
+
+  it("sends the method and headers asked for", async () => {
+    const file = await list("method.txt", [`${server.url}/status/200`]);
+    const result = await runCli([file, "--json", "-X", "head", "-H", "X-Test: 1"]);
+    const report = JSON.parse(result.stdout) as Report;
+    expect(report.options.method).toBe("HEAD");
+    expect(report.options.headers).toEqual({ "X-Test": "1" });
+    expect(report.runs[0]?.requests[0]?.bytes).toBe(0);
+  });
+
+  it("prints no colour codes when standard output is not a terminal", async () => {
+    const file = await list("plain.txt", [`${server.url}/status/503`]);
+    const result = await runCli([file], { env: { NO_COLOR: "" } });
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for escape codes.
+    expect(result.stdout + result.stderr).not.toMatch(/\u001b\[/);
+  });
+});
+
+describe("bad input", () => {
+  it("names the file and line of a bad URL and fetches nothing", async () => {
+    const file = await list("bad.txt", [`${server.url}/bytes/1`, "htp:/x"]);
+    expectUsageError(await runCli([file]), `${file}:2: not an http(s) URL: "htp:/x"`);
+  });
+
+  it("says so when the file does not exist", async () => {
+    const file = join(dir, "missing.txt");
+    expectUsageError(await runCli([file]), `${file}: no such file`);
+  });
+
+  it("says so when the path is a directory", async () => {
+    const sub = join(dir, "a-directory");
+    await mkdir(sub, { recursive: true });
+    const result = await runCli([sub]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/is a directory/);
+  });
+
+  it("rejects an empty list", async () => {
+    const file = await list("empty.txt", ["# nothing here", ""]);
+    const result = await runCli([file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/no URLs in the list/);
+  });
+
+  it("rejects --concurrency 0", async () => {
+    const file = await list("c0.txt", [`${server.url}/bytes/1`]);
+    expectUsageError(
+      await runCli([file, "--concurrency", "0"]),
+      'Expected `--concurrency` to be a whole number ≥ 1 or `all`, got "0"',
+    );
+  });
+
+  it("rejects --timeout abc", async () => {
+    const file = await list("tabc.txt", [`${server.url}/bytes/1`]);
+    const result = await runCli([file, "--timeout", "abc"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^Expected `--timeout` to be a duration/);
+  });
+
+  it("rejects an unknown mode", async () => {
+    const file = await list("mode.txt", [`${server.url}/bytes/1`]);
+    const result = await runCli([file, "--modes", "fast"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--modes/);
+  });
+
+  it("rejects an unknown option with exit 2", async () => {
+    const result = await runCli(["--frobnicate", "x.txt"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/unknown option '--frobnicate'/);
+  });
+
+  it("asks for a file when none is given", async () => {
+    const result = await runCli([]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/missing required argument 'file'/);
+  });
+});
+
+describe("fetchbench demo", () => {
+  it("runs the comparison on the built-in server with no network", async () => {
+    const result = await runCli(["demo", "--count", "4", "--delay", "50-100ms"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Demo: 4 URLs on a local server/);
+    expect(result.stdout).toMatch(/concurrent finished/);
+  });
+
+  it("prints pure JSON with --json", async () => {
+    const result = await runCli(["demo", "--count", "3", "--delay", "10ms", "--json"]);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as Report;
+    expect(report.source).toBe("demo");
+    expect(report.runs[0]?.requests).toHaveLength(3);
+  });
+});
+
+describe("fetchbench serve", () => {
+  it("serves until it is told to stop, then exits 0", async () => {
+    const { spawn } = await import("node:child_process");
+    const { BIN } = await import("./cli-helpers.js");
+    const child = spawn(process.execPath, [BIN, "serve", "--port", "0"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const banner = await new Promise<string>((resolve) => {
+      let text = "";
+      child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+        text += chunk;
+        if (text.includes("\n")) resolve(text);
+      });
+    });
+    const url = /listening on (http:\/\/\S+)/.exec(banner)?.[1];
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const response = await fetch(`${url}/status/201`);
+    expect(response.status).toBe(201);
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    child.kill("SIGINT");
+    expect(await exited).toBe(0);
+  });
+
+  it("rejects a bad port", async () => {
+    const result = await runCli(["serve", "--port", "70000"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--port/);
+  });
+});
