@@ -31,7 +31,16 @@ import type {
 } from "./model.js";
 
 /** Every `Warning.kind` this module emits; scripts may match on them. */
-export const WARNING_KINDS = ["slow-first-run", "outliers", "failures", "inconclusive"] as const;
+export const WARNING_KINDS = [
+  "slow-first-run",
+  "outliers",
+  "failures",
+  "inconclusive",
+  "beyond-bound",
+] as const;
+
+/** Efficiency above this is more than noise: the bound did not hold for this run. */
+const BEYOND_BOUND = 1.05;
 export type WarningKind = (typeof WARNING_KINDS)[number];
 
 export interface SummaryOptions {
@@ -272,15 +281,26 @@ function failureWarnings(mode: Mode, runs: RunResult[]): Warning[] {
 }
 
 function comparisonWarnings(comparison: Comparison | null): Warning[] {
-  if (comparison === null || comparison.speedupStddev === null) return [];
+  if (comparison === null) return [];
+  const warnings: Warning[] = [];
   const { speedup, speedupStddev } = comparison;
-  if (speedupStddev < Math.abs(speedup - 1)) return [];
-  return [
-    warning(
-      "inconclusive",
-      `${comparison.mode} vs ${comparison.baseline}: the speed-up of ${speedup.toFixed(2)} ± ${speedupStddev.toFixed(2)} is within its uncertainty of 1, so the difference is inconclusive. More '--runs' on a quiet system may settle it.`,
-    ),
-  ];
+  if (speedupStddev !== null && speedupStddev >= Math.abs(speedup - 1)) {
+    warnings.push(
+      warning(
+        "inconclusive",
+        `${comparison.mode} vs ${comparison.baseline}: the speed-up of ${speedup.toFixed(2)} ± ${speedupStddev.toFixed(2)} is within its uncertainty of 1, so the difference is inconclusive. More '--runs' on a quiet system may settle it.`,
+      ),
+    );
+  }
+  if (comparison.efficiency > BEYOND_BOUND) {
+    warnings.push(
+      warning(
+        "beyond-bound",
+        `${comparison.mode} beat the bound of ${formatMs(comparison.boundMs)} computed from ${comparison.baseline}'s latencies (${Math.round(comparison.efficiency * 100)}% of the bound): its requests were cheaper than ${comparison.baseline}'s, which usually means one-time costs (connection, DNS, JIT) fell on ${comparison.baseline}. Consider using '--warmup'.`,
+      ),
+    );
+  }
+  return warnings;
 }
 
 function warning(kind: WarningKind, message: string): Warning {

@@ -572,6 +572,33 @@ describe("buildSummary: warnings", () => {
   });
 });
 
+describe("buildSummary: beyond the bound", () => {
+  it("warns when the concurrent wall beat the bound from the baseline's latencies", () => {
+    const summary = buildSummary(
+      [
+        run({ mode: "sequential", wallMs: 30, requests: [10, 10, 10] }),
+        run({ mode: "concurrent", wallMs: 5, requests: [4, 4, 4] }),
+      ],
+      BOTH,
+    );
+    expect(summary.comparison?.efficiency).toBe(2);
+    expect(kinds(summary)).toEqual(["beyond-bound"]);
+    expect(summary.warnings[0]?.message).toContain("beat the bound of 10.0 ms");
+  });
+
+  it("lets noise within 5% of the bound pass without a warning", () => {
+    const summary = buildSummary(
+      [
+        run({ mode: "sequential", wallMs: 300, requests: [100, 100, 100] }),
+        run({ mode: "concurrent", wallMs: 96, requests: [96, 96, 96] }),
+      ],
+      BOTH,
+    );
+    expect(summary.comparison?.efficiency).toBeCloseTo(1.0417, 3);
+    expect(summary.warnings).toEqual([]);
+  });
+});
+
 describe("buildSummary: nothing measured", () => {
   it("is empty when every run was a warm-up", () => {
     expect(
