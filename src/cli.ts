@@ -21,7 +21,7 @@ import {
 import { createProgress } from "./progress.js";
 import { MODES, type Mode, type Report, type Target } from "./report/model.js";
 import { render } from "./report/render.js";
-import { writeOutput } from "./report/writer.js";
+import { checkOutputTarget, OutputError, writeOutput } from "./report/writer.js";
 import { ENDPOINTS, startServer } from "./server.js";
 import { readTargets } from "./targets.js";
 import { missedThresholds, type Thresholds, validateThresholds } from "./thresholds.js";
@@ -98,6 +98,11 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       // Help and version exit 0; commander already printed its one-line error otherwise.
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
+    if (error instanceof OutputError) {
+      // The run finished and its report is out; only an export failed.
+      io.stderr(`fetchbench: ${error.message}\n`);
+      return ExitCode.usage;
+    }
     if (error instanceof UsageError) {
       // Already one self-explaining line (`urls.txt:7: …`, ``Expected `--timeout` …``).
       io.stderr(`${error.message}\n`);
@@ -125,7 +130,7 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
       .description("fetch every URL of a list in each mode and report them side by side")
       .argument("<file>", "a file with one URL per line, or - for standard input"),
   ).action(async (file: string, raw: RawRunOptions) => {
-    const settings = resolveRunSettings(raw, io);
+    const settings = await resolveRunSettings(raw, io);
     const { source, targets } = await readTargets(file, io.readStdin);
     setExitCode(await runAndReport(io, settings, source, targets, null));
   });
@@ -142,7 +147,7 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
       ),
     MODES,
   ).action(async (raw: RawRunOptions & { count: string; delay: string }) => {
-    const settings = resolveRunSettings(raw, io);
+    const settings = await resolveRunSettings(raw, io);
     const count = parseCount(raw.count, "--count", { min: 1, max: 100_000 });
     const delay = parseDelayRange(raw.delay, "--delay");
     const demo = await startDemo({ count, delay, modes: settings.compare.modes });
@@ -165,9 +170,16 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
         throw new UsageError(`cannot listen on ${raw.host}:${port} (${code})`);
       });
       io.stdout(`fetchbench server listening on ${server.url}\n`);
+      const paths = ENDPOINTS.filter((endpoint) => endpoint.path.startsWith("/"));
+      const width = Math.max(...paths.map((endpoint) => endpoint.path.length));
       for (const endpoint of ENDPOINTS) {
-        io.stdout(`  ${server.url}${endpoint.path.padEnd(22)} ${endpoint.description}\n`);
+        io.stdout(
+          endpoint.path.startsWith("/")
+            ? `  ${server.url}${endpoint.path.padEnd(width)}  ${endpoint.description}\n`
+            : `  ${endpoint.path}  ${endpoint.description}\n`,
+        );
       }
+      io.stdout("Press Ctrl-C to stop.\n");
       await new Promise<void>((resolve) => {
         const unsubscribe = io.onInterrupt(() => {
           unsubscribe();
@@ -255,7 +267,7 @@ function formatFlagDuration(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
-function resolveRunSettings(raw: RawRunOptions, io: Io): RunSettings {
+async function resolveRunSettings(raw: RawRunOptions, io: Io): Promise<RunSettings> {
   const modes = parseModes(raw.modes ?? DEFAULTS.modes.join(","), "--modes");
   const ignoreFailures = raw.ignoreFailures === true;
   const thresholds: Thresholds = {
@@ -277,6 +289,7 @@ function resolveRunSettings(raw: RawRunOptions, io: Io): RunSettings {
       ["csv", raw.exportCsv],
     ] as const
   ).flatMap(([format, target]) => (target === undefined ? [] : [{ format, target }]));
+  for (const { format, target } of exports) await checkOutputTarget(target, `--export-${format}`);
   const quiet = raw.quiet === true;
   return {
     compare: {

@@ -58,9 +58,10 @@ describe("fetchbench run", () => {
     expect(result.stdout).toMatch(/^sequential\s+wall /m);
     expect(result.stdout).toMatch(/^concurrent\s+wall /m);
     expect(result.stdout).toMatch(
-      /concurrent finished [\d.]+× (faster|slower) than sequential \(ideal [\d.]+×, \d+% of the bound\)/,
+      /concurrent finished [\d.]+× (faster than|as fast as) sequential \(ideal [\d.]+×, \d+% of the bound\)/,
     );
-    expect(result.stderr).toBe("");
+    // Warnings (a first request that paid one-time costs, say) may come; errors may not.
+    expect(result.stderr).not.toMatch(/^fetchbench:/m);
   });
 
   it("accepts the explicit run command", async () => {

@@ -1,6 +1,9 @@
 /** Where a rendered report goes: `-` is standard output, anything else a file. */
 
-import { writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, stat, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import { UsageError } from "../errors.js";
 
 /**
  * A report could not be written. The run itself finished; the message is one line naming the
@@ -50,4 +53,28 @@ export async function writeOutput(
   } catch (error) {
     throw new OutputError(target, errorCode(error), { cause: error });
   }
+}
+
+/**
+ * Checks, before anything is fetched, that `target` can be written: its folder exists and is
+ * writable, and it is not itself a folder. A run is not wasted on a typo in an export path.
+ *
+ * @throws {UsageError} naming the flag and the path.
+ */
+export async function checkOutputTarget(target: string, flag: string): Promise<void> {
+  if (target === "-") return;
+  const existing = await stat(target).catch(() => null);
+  if (existing?.isDirectory()) {
+    throw new UsageError(`\`${flag}\` ${target}: is a directory, expected a file to write`);
+  }
+  const folder = dirname(target);
+  const parent = await stat(folder).catch(() => null);
+  if (parent === null || !parent.isDirectory()) {
+    throw new UsageError(`\`${flag}\` ${target}: no such folder ${folder}`);
+  }
+  await access(existing === null ? folder : target, constants.W_OK).catch((error: unknown) => {
+    throw new UsageError(
+      `\`${flag}\` ${target}: cannot write (${errorCode(error) ?? "unknown error"})`,
+    );
+  });
 }

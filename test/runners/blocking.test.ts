@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAgent, createRequester, type RequestOptions } from "../../src/client.js";
-import { startEventLoopMonitor } from "../../src/measure.js";
+import { createEventLoopMonitor, startEventLoopMonitor } from "../../src/measure.js";
+import type { EventLoopStats } from "../../src/report/model.js";
 import { runBlocking } from "../../src/runners/blocking.js";
 import { runSequential } from "../../src/runners/sequential.js";
 import type { ServerHandle } from "../../src/server.js";
@@ -46,15 +47,21 @@ async function runSequentialOver(paths: string[]) {
 
 describe("runBlocking", () => {
   it("freezes the event loop: a concurrent timer starves while it runs", async () => {
-    const monitor = await startEventLoopMonitor();
+    const monitor = createEventLoopMonitor();
+    await monitor.ready;
+    let stopped: Promise<EventLoopStats> | null = null;
     const outcome = await runBlocking(targets(["/delay/100", "/delay/100", "/delay/100"]), {
       requestOptions,
+      onRunStart: () => monitor.start(),
+      onRunEnd: () => {
+        stopped = monitor.stop();
+      },
     });
-    const loop = await monitor.stop();
+    const loop = await (stopped as Promise<EventLoopStats> | null);
     expect(outcome.requests.every((r) => r.ok)).toBe(true);
-    expect(loop.heartbeat.expected).toBeGreaterThanOrEqual(25);
-    expect(loop.heartbeat.fired).toBeLessThan(loop.heartbeat.expected / 4);
-    expect(loop.maxDelayMs).toBeGreaterThanOrEqual(250);
+    expect(loop?.heartbeat.expected).toBeGreaterThanOrEqual(25);
+    expect(loop?.heartbeat.fired).toBeLessThan((loop?.heartbeat.expected ?? 0) / 4);
+    expect(loop?.maxDelayMs).toBeGreaterThanOrEqual(250);
   });
 
   it("leaves the heartbeat alone when the same URLs are fetched sequentially", async () => {
