@@ -154,6 +154,11 @@ export interface ModeSummary {
   boundMs: number | null;
   /** Concurrent mode only: `boundMs` / mean wall, 1.0 is perfect. Null for other modes. */
   efficiency: number | null;
+  /**
+   * Mean wall against the fastest mode's (hyperfine's "Relative"): 1 for the fastest, with
+   * its propagated standard deviation (null with single runs).
+   */
+  relative: { ratio: number; stddev: number | null };
 }
 
 export interface Comparison {

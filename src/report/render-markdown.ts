@@ -20,7 +20,7 @@ import {
   selectRows,
   statusLabel,
 } from "./format.js";
-import type { Comparison, Mode, Report, TargetModeSummary } from "./model.js";
+import type { Comparison, Mode, ModeSummary, Report, TargetModeSummary } from "./model.js";
 
 /** Milliseconds with one decimal, as hyperfine's Markdown export prints them. */
 function ms(value: number): string {
@@ -32,30 +32,19 @@ function table(header: string[], align: ("left" | "right")[], rows: string[][]):
   return [header, rule, ...rows].map((cells) => `| ${cells.join(" | ")} |`);
 }
 
-/**
- * hyperfine's Relative column: 1.00 for the faster mode of the comparison (or a lone mode) and
- * the speed-up (± its deviation) for the slower. Only the compared pair has a ratio in the report, so other
- * modes, and the slower mode when the compared one lost, show `–` rather than a number
- * computed here.
- */
-function relative(mode: Mode, modes: Mode[], cmp: Comparison | null): string {
-  if (modes.length === 1) return "1.00";
-  if (cmp === null || cmp.speedup < 1) return cmp?.baseline === mode ? "1.00" : "–";
-  if (mode === cmp.mode) return "1.00";
-  if (mode !== cmp.baseline) return "–";
-  const spread = cmp.speedupStddev === null ? "" : ` ± ${cmp.speedupStddev.toFixed(2)}`;
-  return `${cmp.speedup.toFixed(2)}${spread}`;
+/** hyperfine's Relative column: 1.00 for the fastest mode, the others' ratio ± its deviation. */
+function relative({ ratio, stddev }: ModeSummary["relative"]): string {
+  return stddev === null ? ratio.toFixed(2) : `${ratio.toFixed(2)} ± ${stddev.toFixed(2)}`;
 }
 
 function modeTable(report: Report, modes: Mode[]): string[] {
-  const cmp = report.summary.comparison;
   const rows: string[][] = [];
   for (const mode of modes) {
     const s = report.summary.modes[mode];
     if (s === undefined) continue;
     const w = s.wallMs;
     const mean = w.stddev === null ? ms(w.mean) : `${ms(w.mean)} ± ${ms(w.stddev)}`;
-    rows.push([`\`${mode}\``, mean, ms(w.min), ms(w.max), relative(mode, modes, cmp)]);
+    rows.push([`\`${mode}\``, mean, ms(w.min), ms(w.max), relative(s.relative)]);
   }
   return table(
     ["Mode", "Mean [ms]", "Min [ms]", "Max [ms]", "Relative"],

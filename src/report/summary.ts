@@ -69,6 +69,7 @@ export function buildSummary(runs: readonly RunResult[], options: SummaryOptions
     if (modeSummary !== null) modes[mode] = modeSummary;
   }
 
+  addRelative(modes);
   const comparison = compare(modes, baseline, concurrentBoundMs);
   const warmedUp = new Set(runs.filter((run) => run.warmup).map((run) => run.mode));
   const warnings: Warning[] = [];
@@ -112,6 +113,21 @@ function meanBoundMs(runs: RunResult[], concurrency: Concurrency): number | null
   return mean(runs.map((run) => boundMs(latenciesOf(run), concurrency)));
 }
 
+/** Each mode's mean wall against the fastest mode's, with hyperfine's propagated deviation. */
+function addRelative(modes: Partial<Record<Mode, ModeSummary>>): void {
+  const summaries = Object.values(modes);
+  const fastest = summaries.reduce<ModeSummary | null>(
+    (best, s) => (best === null || s.wallMs.mean < best.wallMs.mean ? s : best),
+    null,
+  );
+  if (fastest === null) return;
+  for (const s of summaries) {
+    // A fastest mean of 0 has no ratio; every mode then counts as the fastest.
+    const ratio = s === fastest ? null : ratioWithUncertainty(s.wallMs, fastest.wallMs);
+    s.relative = ratio ?? { ratio: 1, stddev: null };
+  }
+}
+
 /** Null for no runs. */
 function summarizeMode(runs: RunResult[], bound: number | null): ModeSummary | null {
   const wallMs = distribution(runs.map((run) => run.wallMs));
@@ -133,6 +149,7 @@ function summarizeMode(runs: RunResult[], bound: number | null): ModeSummary | n
     eventLoop: worstEventLoop(runs),
     boundMs: bound,
     efficiency: bound !== null && wallMs.mean > 0 ? bound / wallMs.mean : null,
+    relative: { ratio: 1, stddev: null },
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * Fixed reports for the renderer tests. Runs are built from compact specs so that offsets add up;
- * every summary is written out by hand (figures as stats.ts gives them, rounded), so a renderer
- * test never depends on how the summary is computed.
+ * each summary is built from them by the tool's own buildSummary, so the renderers are tested on
+ * the summaries they will really be given.
  */
 
 import type {
@@ -12,9 +12,9 @@ import type {
   RequestError,
   RequestResult,
   RunResult,
-  TargetModeSummary,
-  TargetSummary,
+  Summary,
 } from "../../src/report/model.js";
+import { buildSummary } from "../../src/report/summary.js";
 
 const BASE = "http://127.0.0.1:41234";
 
@@ -99,39 +99,9 @@ function run(
   };
 }
 
-/** The last run's status and error, the latency as given (a median over runs). */
-function cell(r: RequestResult, latencyMs: number, failures: number): TargetModeSummary {
-  return { ok: r.ok, status: r.status, latencyMs, error: r.error, failures };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
-/** Per-URL rows as the summary gives them: last measured run, median latency, failure count. */
-function targetsOf(runs: RunResult[]): TargetSummary[] {
-  const measured = runs.filter((r) => !r.warmup);
-  const first = measured[0];
-  if (first === undefined) return [];
-  return first.requests.map((req) => {
-    const modes: TargetSummary["modes"] = {};
-    for (const mode of new Set(measured.map((r) => r.mode))) {
-      const results = measured
-        .filter((r) => r.mode === mode)
-        .map((r) => r.requests[req.index] as RequestResult);
-      const last = results.at(-1) as RequestResult;
-      modes[mode] = cell(
-        last,
-        round(median(results.map((r) => r.latencyMs))),
-        results.filter((r) => !r.ok).length,
-      );
-    }
-    return { index: req.index, line: req.line, url: req.url, modes };
-  });
+/** The summary exactly as the tool builds it, so renderers are tested on real summaries. */
+function summarize(runs: RunResult[], reportOptions: ReportOptions): Summary {
+  return buildSummary(runs, reportOptions);
 }
 
 function options(overrides: Partial<ReportOptions>): ReportOptions {
@@ -339,50 +309,7 @@ export const singleRun: Report = {
   source: "urls.txt",
   options: options({ timeoutMs: 2000 }),
   runs: singleRuns,
-  summary: {
-    modes: {
-      sequential: {
-        runs: 1,
-        wallMs: { mean: 3218.4, stddev: null, median: 3218.4, min: 3218.4, max: 3218.4 },
-        latencyMs: { p50: 126.1, p90: 561.14, p99: 1856.654, min: 2.1, max: 2000.6 },
-        sumMs: 3217.2,
-        slowestMs: 2000.6,
-        ok: 8,
-        failed: 2,
-        bytes: 2081,
-        eventLoop: null,
-        boundMs: null,
-        efficiency: null,
-      },
-      concurrent: {
-        runs: 1,
-        wallMs: { mean: 2001.9, stddev: null, median: 2001.9, min: 2001.9, max: 2001.9 },
-        latencyMs: { p50: 127.8, p90: 561.92, p99: 1857.272, min: 2.3, max: 2001.2 },
-        sumMs: 3228.7,
-        slowestMs: 2001.2,
-        ok: 8,
-        failed: 2,
-        bytes: 2081,
-        eventLoop: null,
-        boundMs: 2000.6,
-        efficiency: 0.999,
-      },
-    },
-    comparison: {
-      baseline: "sequential",
-      mode: "concurrent",
-      speedup: 1.608,
-      speedupStddev: null,
-      idealSpeedup: 1.609,
-      boundMs: 2000.6,
-      efficiency: 0.999,
-    },
-    targets: targetsOf(singleRuns),
-    warnings: [
-      { kind: "failures", message: "sequential: 2 of 10 requests failed (1 timeout, 1 http)" },
-      { kind: "failures", message: "concurrent: 2 of 10 requests failed (1 timeout, 1 http)" },
-    ],
-  },
+  summary: summarize(singleRuns, options({ timeoutMs: 2000 })),
 };
 
 /** One run each over 25 URLs, more than the default 20 rows; #5 and #18 fail fast. */
@@ -393,50 +320,7 @@ export const manyUrls: Report = {
   source: "many.txt",
   options: options({}),
   runs: manyRuns,
-  summary: {
-    modes: {
-      sequential: {
-        runs: 1,
-        wallMs: { mean: 3032.4, stddev: null, median: 3032.4, min: 3032.4, max: 3032.4 },
-        latencyMs: { p50: 117, p90: 217.8, p99: 243.08, min: 0.8, max: 245 },
-        sumMs: 3029.7,
-        slowestMs: 245,
-        ok: 23,
-        failed: 2,
-        bytes: 55,
-        eventLoop: null,
-        boundMs: null,
-        efficiency: null,
-      },
-      concurrent: {
-        runs: 1,
-        wallMs: { mean: 249.6, stddev: null, median: 249.6, min: 249.6, max: 249.6 },
-        latencyMs: { p50: 119.5, p90: 220.3, p99: 245.58, min: 1.1, max: 247.5 },
-        sumMs: 3087.8,
-        slowestMs: 247.5,
-        ok: 23,
-        failed: 2,
-        bytes: 55,
-        eventLoop: null,
-        boundMs: 245,
-        efficiency: 0.982,
-      },
-    },
-    comparison: {
-      baseline: "sequential",
-      mode: "concurrent",
-      speedup: 12.149,
-      speedupStddev: null,
-      idealSpeedup: 12.377,
-      boundMs: 245,
-      efficiency: 0.982,
-    },
-    targets: targetsOf(manyRuns),
-    warnings: [
-      { kind: "failures", message: "sequential: 2 of 25 requests failed (1 connect, 1 http)" },
-      { kind: "failures", message: "concurrent: 2 of 25 requests failed (1 connect, 1 http)" },
-    ],
-  },
+  summary: summarize(manyRuns, options({})),
 };
 
 /** Five measured runs after one warm-up of sequential, concurrent and blocking, with event-loop figures. */
@@ -447,78 +331,7 @@ export const multiRun: Report = {
   source: "urls.txt",
   options: options({ modes: MODES3, runs: 5, warmup: 1 }),
   runs: multiRuns,
-  summary: {
-    modes: {
-      sequential: {
-        runs: 5,
-        wallMs: { mean: 1509.9, stddev: 0.837, median: 1509.7, min: 1508.7, max: 1510.7 },
-        latencyMs: { p50: 301.6, p90: 501.96, p99: 502.704, min: 101.2, max: 502.8 },
-        sumMs: 1509.2,
-        slowestMs: 502.8,
-        ok: 25,
-        failed: 0,
-        bytes: 50,
-        eventLoop: {
-          maxDelayMs: 11.2,
-          p99DelayMs: 10.6,
-          utilization: 0.03,
-          heartbeat: { expected: 151, fired: 150 },
-        },
-        boundMs: null,
-        efficiency: null,
-      },
-      concurrent: {
-        runs: 5,
-        // biome-ignore lint/suspicious/noApproximativeNumericConstant: a measured deviation, not √½
-        wallMs: { mean: 502.9, stddev: 0.707, median: 502.7, min: 502.1, max: 503.9 },
-        latencyMs: { p50: 302.2, p90: 501.92, p99: 503.056, min: 101.4, max: 503.2 },
-        sumMs: 1481,
-        slowestMs: 503.2,
-        ok: 24,
-        failed: 1,
-        bytes: 48,
-        eventLoop: {
-          maxDelayMs: 11.2,
-          p99DelayMs: 10.6,
-          utilization: 0.06,
-          heartbeat: { expected: 50, fired: 49 },
-        },
-        boundMs: 502,
-        efficiency: 0.998,
-      },
-      blocking: {
-        runs: 5,
-        wallMs: { mean: 1513.9, stddev: 0.837, median: 1513.7, min: 1512.7, max: 1514.7 },
-        latencyMs: { p50: 303, p90: 502.64, p99: 503.456, min: 101.8, max: 503.6 },
-        sumMs: 1513.2,
-        slowestMs: 503.6,
-        ok: 25,
-        failed: 0,
-        bytes: 50,
-        eventLoop: {
-          maxDelayMs: 501.9,
-          p99DelayMs: 499.1,
-          utilization: 0.998,
-          heartbeat: { expected: 151, fired: 5 },
-        },
-        boundMs: null,
-        efficiency: null,
-      },
-    },
-    comparison: {
-      baseline: "sequential",
-      mode: "concurrent",
-      speedup: 3.002,
-      speedupStddev: 0.005,
-      idealSpeedup: 3.008,
-      boundMs: 502,
-      efficiency: 0.998,
-    },
-    targets: targetsOf(multiRuns),
-    warnings: [
-      { kind: "failures", message: "concurrent: 1 of 25 requests failed across 5 runs (1 reset)" },
-    ],
-  },
+  summary: summarize(multiRuns, options({ modes: MODES3, runs: 5, warmup: 1 })),
 };
 
 /** One sequential run whose URL and error message carry markup, CSV and terminal hazards. */
@@ -529,26 +342,7 @@ export const hostile: Report = {
   source: "hostile.txt",
   options: options({ modes: ["sequential"] }),
   runs: hostileRuns,
-  summary: {
-    modes: {
-      sequential: {
-        runs: 1,
-        wallMs: { mean: 4.6, stddev: null, median: 4.6, min: 4.6, max: 4.6 },
-        latencyMs: { p50: 2.1, p90: 2.82, p99: 2.982, min: 1.2, max: 3 },
-        sumMs: 4.2,
-        slowestMs: 3,
-        ok: 1,
-        failed: 1,
-        bytes: 4,
-        eventLoop: null,
-        boundMs: null,
-        efficiency: null,
-      },
-    },
-    comparison: null,
-    targets: targetsOf(hostileRuns),
-    warnings: [{ kind: "failures", message: "sequential: 1 of 2 requests failed (1 other)" }],
-  },
+  summary: summarize(hostileRuns, options({ modes: ["sequential"] })),
 };
 
 /** The URL of {@link hostile}'s first row, as sent. */

@@ -56,11 +56,11 @@ describe("renderMarkdown", () => {
 
       | Mode | Mean [ms] | Min [ms] | Max [ms] | Relative |
       | :--- | ---: | ---: | ---: | ---: |
-      | \`sequential\` | 1509.9 ± 0.8 | 1508.7 | 1510.7 | 3.00 ± 0.01 |
+      | \`sequential\` | 1509.9 ± 0.8 | 1508.7 | 1510.7 | 3.00 ± 0.00 |
       | \`concurrent\` | 502.9 ± 0.7 | 502.1 | 503.9 | 1.00 |
-      | \`blocking\` | 1513.9 ± 0.8 | 1512.7 | 1514.7 | – |
+      | \`blocking\` | 1513.9 ± 0.8 | 1512.7 | 1514.7 | 3.01 ± 0.00 |
 
-      concurrent ran 3.00 ± 0.01 times faster than sequential (ideal 3.01×, 100% of the bound of 502 ms).
+      concurrent ran 3.00 ± 0.00 times faster than sequential (ideal 3.01×, 100% of the bound of 502 ms).
 
       | # | URL | sequential | concurrent | blocking |
       | ---: | :--- | :--- | :--- | :--- |

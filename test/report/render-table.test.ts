@@ -84,7 +84,7 @@ describe("renderTable", () => {
         3  concurrent  ok  in the last run · failed in 1 of 5 runs
 
       While blocking, nothing else in the program could run (the heartbeat timer fired 5 of 151 times); while awaiting, it could.
-      concurrent ran 3.00 ± 0.01 times faster than sequential
+      concurrent ran 3.00 ± 0.00 times faster than sequential
         ideal 3.01× · 100% of the bound (bound 502 ms)
       "
     `);
