@@ -75,6 +75,8 @@ interface RunSettings {
   allRows: boolean;
   thresholds: Thresholds;
   color: boolean;
+  /** Colour for what goes to standard error (progress, warnings): its own terminal check. */
+  stderrColor: boolean;
   /** Progress display on standard error (a terminal only). */
   progress: boolean;
   /** No progress, no warnings: only the report, errors and missed thresholds. */
@@ -320,6 +322,7 @@ async function resolveRunSettings(raw: RawRunOptions, io: Io): Promise<RunSettin
     allRows: raw.all === true,
     thresholds,
     color: useColor(raw.color, io.stdoutIsTTY, io),
+    stderrColor: useColor(raw.color, io.stderrIsTTY, io),
     progress: raw.progress && !quiet && io.stderrIsTTY,
     quiet,
   };
@@ -349,7 +352,7 @@ async function runAndReport(
   const progress = settings.progress
     ? createProgress({
         write: io.stderr,
-        color: useColor(true, io.stderrIsTTY, io),
+        color: settings.stderrColor,
         columns: io.stderrColumns,
       })
     : null;
@@ -377,7 +380,7 @@ async function runAndReport(
     );
   }
 
-  const warn = useColor(true, io.stderrIsTTY, io) ? pc.yellow("Warning") : "Warning";
+  const warn = settings.stderrColor ? pc.yellow("Warning") : "Warning";
   if (!settings.quiet) {
     for (const warning of report.summary.warnings) io.stderr(`${warn}: ${warning.message}\n`);
   }
@@ -409,7 +412,8 @@ function processIo(): Io {
     },
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
-    stderrColumns: process.stderr.columns ?? 80,
+    // A pseudo-terminal may report 0 columns; 80 is the safe guess then.
+    stderrColumns: process.stderr.columns || 80,
     env: process.env,
     onInterrupt: (handler) => {
       process.once("SIGINT", handler);

@@ -118,7 +118,7 @@ async function runOnce(
   };
   let measured: RunOutcome & { connectionsOpened: number | null };
   if (mode === "blocking") {
-    measured = await runBlocking(targets, { ...hooks, requestOptions: options });
+    measured = await runBlocking(targets, { ...hooks, requestOptions: requestOptionsOf(options) });
     measured.requests.forEach(report);
   } else {
     const agent = createAgent(options);
@@ -126,7 +126,7 @@ async function runOnce(
     agent.on("connect", () => {
       connectionsOpened += 1;
     });
-    const requester = createRequester(agent, options);
+    const requester = createRequester(agent, requestOptionsOf(options));
     const request: RequestFn = async (target, clock, signal) => {
       const result = await requester(target, clock, signal);
       report(result);
@@ -153,4 +153,10 @@ async function runOnce(
     eventLoop,
     requests: measured.requests,
   };
+}
+
+/** Only what a request needs: it crosses to the blocking worker, where functions cannot go. */
+function requestOptionsOf(options: RequestOptions): RequestOptions {
+  const { method, headers, timeoutMs, maxRedirects } = options;
+  return { method, headers, timeoutMs, maxRedirects };
 }

@@ -41,7 +41,7 @@ export function createProgress(options: ProgressOptions): Progress {
     const elapsed = ((performance.now() - startedAt) / 1000).toFixed(1);
     const failures = failed > 0 ? colors.red(` · ${failed} failed`) : "";
     const width = 20;
-    const filled = total > 0 ? Math.round((done / total) * width) : 0;
+    const filled = total > 0 ? Math.min(width, Math.round((done / total) * width)) : 0;
     const bar = `${"█".repeat(filled)}${"░".repeat(width - filled)}`;
     const line = `${colors.bold(mode)} ${label} ${bar} ${done}/${total}${failures} · ${elapsed} s`;
     options.write(`\r\u001b[2K${cut(line, options.columns - 1)}`);
@@ -90,7 +90,8 @@ function cut(line: string, columns: number): string {
       continue;
     }
     for (const char of part) {
-      if (visible >= columns) return `${out}\u001b[0m`;
+      // Close any colour left open, but write no escape code into a colourless line.
+      if (visible >= columns) return out.includes("\u001b[") ? `${out}\u001b[0m` : out;
       out += char;
       visible += 1;
     }

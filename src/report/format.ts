@@ -266,7 +266,8 @@ export function reportContext(report: Report): string {
     `timeout ${formatDuration(o.timeoutMs)}`,
   ];
   if (o.runs > 1 || o.warmup > 0) {
-    parts.push(`${o.runs} ${o.runs === 1 ? "run" : "runs"} + ${o.warmup} warm-up`);
+    const warmups = o.warmup === 0 ? "" : ` + ${o.warmup} warm-up${o.warmup === 1 ? "" : "s"}`;
+    parts.push(`${o.runs} ${o.runs === 1 ? "run" : "runs"}${warmups}`);
   }
   return parts.join(" · ");
 }

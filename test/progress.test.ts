@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import { createProgress } from "../src/progress.js";
+
+function recorder() {
+  const writes: string[] = [];
+  return { writes, write: (text: string) => writes.push(text) };
+}
+
+/** The prefix that returns to the start of the line and clears it before each redraw. */
+const REDRAW = "\r\u001b[2K";
+
+const start = {
+  type: "run-start",
+  mode: "sequential",
+  iteration: 2,
+  of: 5,
+  warmup: false,
+  total: 10,
+} as const;
+
+describe("progress display", () => {
+  it("shows the mode, the run, requests done of total and failures so far", async () => {
+    const out = recorder();
+    const progress = createProgress({
+      write: out.write,
+      color: false,
+      columns: 120,
+      intervalMs: 10,
+    });
+    progress.onProgress(start);
+    progress.onProgress({ type: "request", mode: "sequential", ok: true });
+    progress.onProgress({ type: "request", mode: "sequential", ok: false });
+    progress.onProgress({ type: "request", mode: "sequential", ok: true });
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    progress.stop();
+    const last = out.writes.at(-2) ?? "";
+    expect(last.startsWith(REDRAW)).toBe(true);
+    expect(last.slice(REDRAW.length)).toMatch(
+      /^sequential run 2\/5 [█░]{20} 3\/10 · 1 failed · \d+\.\d s$/,
+    );
+  });
+
+  it("redraws on a timer, not on every request", async () => {
+    const out = recorder();
+    const progress = createProgress({
+      write: out.write,
+      color: false,
+      columns: 120,
+      intervalMs: 50,
+    });
+    progress.onProgress(start);
+    for (let i = 0; i < 10; i++)
+      progress.onProgress({ type: "request", mode: "sequential", ok: true });
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    progress.stop();
+    // One draw at the start, at most a few timer redraws, and the clearing write.
+    expect(out.writes.length).toBeLessThanOrEqual(5);
+  });
+
+  it("labels warm-up runs and never writes wider than the terminal", () => {
+    const out = recorder();
+    const progress = createProgress({ write: out.write, color: false, columns: 30 });
+    progress.onProgress({ ...start, warmup: true, iteration: 1, of: 1 });
+    progress.stop();
+    const drawn = (out.writes[0] ?? "").slice(REDRAW.length);
+    expect(drawn.startsWith("sequential warm-up 1/1")).toBe(true);
+    // Colour is off, so every character takes a column.
+    expect(drawn.length).toBeLessThanOrEqual(29);
+  });
+
+  it("clears its line when stopped, and writes nothing if it never drew", () => {
+    const out = recorder();
+    createProgress({ write: out.write, color: false, columns: 80 }).stop();
+    expect(out.writes).toEqual([]);
+    const drawn = recorder();
+    const progress = createProgress({ write: drawn.write, color: false, columns: 80 });
+    progress.onProgress(start);
+    progress.stop();
+    expect(drawn.writes.at(-1)).toBe(REDRAW);
+  });
+});
