@@ -46,7 +46,7 @@ interface RawRunOptions {
   modes?: string;
   concurrency?: string;
   method?: string;
-  header: string[];
+  header?: string[];
   timeout?: string;
   maxRedirects?: string;
   format?: string;
@@ -60,7 +60,7 @@ interface RawRunOptions {
   exportMarkdown?: string;
   exportCsv?: string;
   minSpeedup?: string;
-  maxWall: string[];
+  maxWall?: string[];
   maxFailures?: string;
   quiet?: boolean;
   progress: boolean;
@@ -124,7 +124,20 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
     .version(VERSION, "-V, --version")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Examples:",
+        "  fetchbench urls.txt                      compare sequential and concurrent on a list",
+        "  fetchbench demo                          the same on the built-in server, offline",
+        "  fetchbench urls.txt --runs 5 --warmup 1  repeated runs with mean ± σ",
+        "  cat urls.txt | fetchbench - --json       read standard input, print the JSON report",
+        "",
+        "Run `fetchbench run --help` for every option.",
+      ].join("\n"),
+    );
 
   addRunOptions(
     program
@@ -194,7 +207,8 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
   return program;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
+// No default value, so --help shows none; the settings read a missing list as empty.
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 function addRunOptions(command: Command, defaultModes: readonly Mode[] = DEFAULTS.modes): Command {
   return command
@@ -215,12 +229,7 @@ function addRunOptions(command: Command, defaultModes: readonly Mode[] = DEFAULT
       String(DEFAULTS.warmup),
     )
     .option("-X, --method <method>", "HTTP method", DEFAULTS.method)
-    .option(
-      "-H, --header <header>",
-      'request header "Name: value" (repeatable)',
-      collect,
-      [] as string[],
-    )
+    .option("-H, --header <header>", 'request header "Name: value" (repeatable)', collect)
     .option(
       "-t, --timeout <duration>",
       "deadline per request (500ms, 2s, 1m)",
@@ -251,7 +260,6 @@ function addRunOptions(command: Command, defaultModes: readonly Mode[] = DEFAULT
       "--max-wall <mode=duration>",
       "exit 1 when that mode's mean wall is above the duration (repeatable)",
       collect,
-      [] as string[],
     )
     .option(
       "--max-failures <n>",
@@ -274,7 +282,7 @@ async function resolveRunSettings(raw: RawRunOptions, io: Io): Promise<RunSettin
   const ignoreFailures = raw.ignoreFailures === true;
   const thresholds: Thresholds = {
     minSpeedup: raw.minSpeedup === undefined ? null : parseSpeedup(raw.minSpeedup, "--min-speedup"),
-    maxWall: raw.maxWall.map((value) => parseMaxWall(value, "--max-wall")),
+    maxWall: (raw.maxWall ?? []).map((value) => parseMaxWall(value, "--max-wall")),
     maxFailures:
       raw.maxFailures !== undefined
         ? parseCount(raw.maxFailures, "--max-failures", { min: 0 })
@@ -306,7 +314,7 @@ async function resolveRunSettings(raw: RawRunOptions, io: Io): Promise<RunSettin
         max: 10_000,
       }),
       method: parseMethod(raw.method ?? DEFAULTS.method, "--method"),
-      headers: collectHeaders(raw.header.map((header) => parseHeader(header, "--header"))),
+      headers: collectHeaders((raw.header ?? []).map((header) => parseHeader(header, "--header"))),
       timeoutMs: parseDuration(raw.timeout ?? formatFlagDuration(DEFAULTS.timeoutMs), "--timeout"),
       maxRedirects: parseCount(
         raw.maxRedirects ?? String(DEFAULTS.maxRedirects),

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { createAgent, createRequester, type RequestFn, type RequestOptions } from "./client.js";
 import { createEventLoopMonitor } from "./measure.js";
 import {
@@ -57,6 +58,8 @@ export async function compare(
   targets: readonly Target[],
   options: CompareOptions,
 ): Promise<Report> {
+  // Every request in flight listens for the abort: thousands at once is expected, not a leak.
+  if (options.signal) setMaxListeners(0, options.signal);
   const startedAt = new Date().toISOString();
   const runs: RunResult[] = [];
   const schedule = [

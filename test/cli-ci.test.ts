@@ -187,6 +187,13 @@ describe("thresholds", () => {
 });
 
 describe("terminal niceties", () => {
+  it("prints no runtime warnings with many requests in flight", async () => {
+    const file = await list("many.txt", Array.from({ length: 40 }, (_, i) => `/delay/${i}`));
+    const result = await runCli([file, "--json"]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toMatch(/\(node:\d+\)|MaxListeners/);
+  });
+
   it("writes no progress and no escape codes when nothing is a terminal", async () => {
     const file = await list("plain.txt", ["/delay/30", "/status/404"]);
     const result = await runCli([file, "--runs", "2"]);
