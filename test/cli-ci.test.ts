@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../src/report/model.js";
 import { type ServerHandle, startServer } from "../src/server.js";
 import { spawnServer } from "../src/server-process.js";
-import { BIN, runCli } from "./cli-helpers.js";
+import { runCli } from "./helpers.js";
 
 let server: ServerHandle;
 let dir: string;
@@ -188,7 +187,10 @@ describe("thresholds", () => {
 
 describe("terminal niceties", () => {
   it("prints no runtime warnings with many requests in flight", async () => {
-    const file = await list("many.txt", Array.from({ length: 40 }, (_, i) => `/delay/${i}`));
+    const file = await list(
+      "many.txt",
+      Array.from({ length: 40 }, (_, i) => `/delay/${i}`),
+    );
     const result = await runCli([file, "--json"]);
     expect(result.code).toBe(0);
     expect(result.stderr).not.toMatch(/\(node:\d+\)|MaxListeners/);
@@ -267,20 +269,9 @@ describe("blocking mode from the CLI", () => {
 describe("Ctrl-C", () => {
   it("prints what finished and exits 130", async () => {
     const file = await list("interrupted.txt", ["/delay/100", "/delay/3000", "/delay/3000"]);
-    const child = spawn(process.execPath, [BIN, file, "--modes", "sequential", "--json"], {
-      env: { ...process.env, NO_COLOR: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
+    const { code, stdout, stderr } = await runCli([file, "--modes", "sequential", "--json"], {
+      interruptAfterMs: 800,
     });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    setTimeout(() => child.kill("SIGINT"), 800);
-    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
     expect(code).toBe(130);
     expect(stderr).toMatch(/interrupted/);
     const report = JSON.parse(stdout) as Report;

@@ -1,11 +1,10 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../src/report/model.js";
 import { type ServerHandle, startServer } from "../src/server.js";
-import { runCli } from "./cli-helpers.js";
+import { deadPort, runCli } from "./helpers.js";
 
 let server: ServerHandle;
 let dir: string;
@@ -23,15 +22,6 @@ async function list(name: string, lines: readonly string[]): Promise<string> {
   const path = join(dir, name);
   await writeFile(path, `${lines.join("\n")}\n`);
   return path;
-}
-
-async function deadPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
 }
 
 /** A usage error is one line on standard error, nothing on standard output, exit 2. */
@@ -265,7 +255,7 @@ describe("fetchbench demo", () => {
 describe("fetchbench serve", () => {
   it("serves until it is told to stop, then exits 0", async () => {
     const { spawn } = await import("node:child_process");
-    const { BIN } = await import("./cli-helpers.js");
+    const { BIN } = await import("./helpers.js");
     const child = spawn(process.execPath, [BIN, "serve", "--port", "0"], {
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -1,9 +1,9 @@
-import { createServer, type Server } from "node:net";
 import { performance } from "node:perf_hooks";
 import type { Agent } from "undici";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createAgent, createRequester, type RequestOptions } from "../src/client.js";
 import { type ServerHandle, startServer } from "../src/server.js";
+import { deadPort } from "./helpers.js";
 
 const defaults: RequestOptions = { method: "GET", headers: {}, timeoutMs: 5000, maxRedirects: 10 };
 
@@ -27,16 +27,6 @@ async function fetchUrl(path: string, options: Partial<RequestOptions> = {}) {
   const now = performance.now();
   const url = path.startsWith("http") ? path : `${server.url}${path}`;
   return request({ index: 3, line: 7, url }, { runStart: now, enqueuedAt: now });
-}
-
-/** A port with nothing listening on it: bound, noted, closed. */
-async function deadPort(): Promise<number> {
-  const probe: Server = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
 }
 
 describe("request function", () => {

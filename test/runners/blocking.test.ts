@@ -1,5 +1,4 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -11,6 +10,7 @@ import { runBlocking } from "../../src/runners/blocking.js";
 import { runSequential } from "../../src/runners/sequential.js";
 import type { ServerHandle } from "../../src/server.js";
 import { spawnServer } from "../../src/server-process.js";
+import { deadPort } from "../helpers.js";
 
 const requestOptions: RequestOptions = {
   method: "GET",
@@ -108,11 +108,7 @@ describe("runBlocking", () => {
   });
 
   it("turns a refused port, a timeout and a 500 into failures and goes on", async () => {
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-    const address = probe.address();
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
-    const port = typeof address === "object" && address ? address.port : 1;
+    const port = await deadPort();
     const list = [
       { index: 0, line: 1, url: `http://127.0.0.1:${port}/` },
       { index: 1, line: 2, url: `${server.url}/delay/3000` },

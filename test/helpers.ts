@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
 export const BIN = fileURLToPath(new URL("../bin/fetchbench.js", import.meta.url));
@@ -14,7 +15,14 @@ export interface CliResult {
 /** Runs the real CLI as a user would, with no colour and nothing inherited from a terminal. */
 export function runCli(
   args: readonly string[],
-  options: { input?: string; cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+  options: {
+    input?: string;
+    cwd?: string;
+    env?: Record<string, string>;
+    timeoutMs?: number;
+    /** Sends SIGINT (Ctrl-C) this long after the start. */
+    interruptAfterMs?: number;
+  } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
@@ -45,6 +53,9 @@ export function runCli(
         ),
       );
     }, options.timeoutMs ?? 20_000);
+    if (options.interruptAfterMs !== undefined) {
+      setTimeout(() => child.kill("SIGINT"), options.interruptAfterMs);
+    }
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);
@@ -52,4 +63,14 @@ export function runCli(
     });
     child.stdin.end(options.input ?? "");
   });
+}
+
+/** A port on 127.0.0.1 with nothing listening on it: bound, noted, closed. */
+export async function deadPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const address = probe.address();
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
 }
