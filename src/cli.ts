@@ -7,6 +7,7 @@ import {
   collectHeaders,
   DEFAULTS,
   type Format,
+  formatDurationFlag,
   parseConcurrency,
   parseCount,
   parseDelayRange,
@@ -99,11 +100,6 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     if (error instanceof CommanderError) {
       // Help and version exit 0; commander already printed its one-line error otherwise.
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
-    }
-    if (error instanceof OutputError) {
-      // The run finished and its report is out; only an export failed.
-      io.stderr(`fetchbench: ${error.message}\n`);
-      return ExitCode.usage;
     }
     if (error instanceof UsageError) {
       // Already one self-explaining line (`urls.txt:7: …`, ``Expected `--timeout` …``).
@@ -233,7 +229,7 @@ function addRunOptions(command: Command, defaultModes: readonly Mode[] = DEFAULT
     .option(
       "-t, --timeout <duration>",
       "deadline per request (500ms, 2s, 1m)",
-      formatFlagDuration(DEFAULTS.timeoutMs),
+      formatDurationFlag(DEFAULTS.timeoutMs),
     )
     .option(
       "--max-redirects <n>",
@@ -266,15 +262,13 @@ function addRunOptions(command: Command, defaultModes: readonly Mode[] = DEFAULT
       "exit 1 when more requests fail (default 0, none with --ignore-failures)",
     )
     .option("--ignore-failures", "exit 0 even when requests fail")
-    .option("--all", "show every URL in the per-URL table, not only the slowest 20")
+    .option(
+      "--all",
+      "show every URL in the per-URL table (default: failed ones, then the slowest, 20 rows)",
+    )
     .option("-q, --quiet", "no progress and no warnings on standard error")
     .option("--no-progress", "no progress display")
     .option("--no-color", "no colour, even on a terminal");
-}
-
-/** `30000` → `30s`: defaults shown in --help in the form the flag takes. */
-function formatFlagDuration(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
 async function resolveRunSettings(raw: RawRunOptions, io: Io): Promise<RunSettings> {
@@ -315,7 +309,7 @@ async function resolveRunSettings(raw: RawRunOptions, io: Io): Promise<RunSettin
       }),
       method: parseMethod(raw.method ?? DEFAULTS.method, "--method"),
       headers: collectHeaders((raw.header ?? []).map((header) => parseHeader(header, "--header"))),
-      timeoutMs: parseDuration(raw.timeout ?? formatFlagDuration(DEFAULTS.timeoutMs), "--timeout"),
+      timeoutMs: parseDuration(raw.timeout ?? formatDurationFlag(DEFAULTS.timeoutMs), "--timeout"),
       maxRedirects: parseCount(
         raw.maxRedirects ?? String(DEFAULTS.maxRedirects),
         "--max-redirects",
@@ -380,12 +374,17 @@ async function runAndReport(
   const renderOptions = { color: settings.color, allRows: settings.allRows };
   if (explanation !== null && settings.format === "table") io.stdout(`${explanation}\n\n`);
   io.stdout(render(report, settings.format, renderOptions));
+  // A failed export still leaves the report, the warnings and the verdict to give.
+  let exportFailed = false;
   for (const { format, target } of settings.exports) {
-    await writeOutput(
-      target,
-      render(report, format, { ...renderOptions, color: false }),
-      io.stdout,
-    );
+    const text = render(report, format, { ...renderOptions, color: false });
+    try {
+      await writeOutput(target, text, io.stdout);
+    } catch (error) {
+      if (!(error instanceof OutputError)) throw error;
+      io.stderr(`fetchbench: ${error.message}\n`);
+      exportFailed = true;
+    }
   }
 
   const warn = settings.stderrColor ? pc.yellow("Warning") : "Warning";
@@ -398,10 +397,13 @@ async function runAndReport(
   }
   const missed = missedThresholds(report, settings.thresholds);
   for (const line of missed) io.stderr(`fetchbench: ${line}\n`);
+  if (exportFailed) return ExitCode.usage;
   return missed.length > 0 ? ExitCode.failed : ExitCode.ok;
 }
 
 function processIo(): Io {
+  // An IPC channel (under spawnServer) must not keep the process alive once its work is done.
+  process.channel?.unref();
   // A reader that closed the pipe early (`| head`) is not an error worth a stack trace.
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code !== "EPIPE") throw error;
@@ -426,9 +428,12 @@ function processIo(): Io {
     onInterrupt: (handler) => {
       process.once("SIGINT", handler);
       process.once("SIGTERM", handler);
+      // Started by spawnServer: a parent that is gone, however it died, means stop.
+      process.once("disconnect", handler);
       return () => {
         process.off("SIGINT", handler);
         process.off("SIGTERM", handler);
+        process.off("disconnect", handler);
       };
     },
   };

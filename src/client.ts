@@ -140,6 +140,9 @@ async function fetchOne(
   }
 
   const end = performance.now();
+  // undici hands the connection back to its pool a tick after the body ends; a caller that
+  // dispatched at once (the sequential loop) would open a second connection for nothing.
+  await new Promise((resolve) => setImmediate(resolve));
   return {
     index: target.index,
     line: target.line,

@@ -18,7 +18,10 @@ import { runSequential } from "./runners/sequential.js";
 import type { RunOutcome } from "./runners/types.js";
 import { VERSION } from "./version.js";
 
-export type { Report } from "./report/model.js";
+export type { RequestOptions } from "./client.js";
+export type { Mode, Report, RunResult, Target } from "./report/model.js";
+export { type Renderer, type RenderOptions, render, renderers } from "./report/render.js";
+export { parseTargets, readTargets } from "./targets.js";
 
 /** Everything a comparison needs besides the targets. */
 export interface CompareOptions extends RequestOptions {
@@ -70,8 +73,9 @@ export async function compare(
     if (options.signal?.aborted) break;
     const of = warmup ? options.warmup : options.runs;
     options.onProgress?.({ type: "run-start", mode, iteration, of, warmup, total: targets.length });
-    const run = await runOnce(mode, targets, options);
-    runs.push({ ...run, iteration, warmup });
+    const { mode: _, ...run } = await runOnce(mode, targets, options);
+    // Field order as the JSON report documents it.
+    runs.push({ mode, iteration, warmup, ...run });
     options.onProgress?.({ type: "run-end", mode, wallMs: run.wallMs });
   }
   return {

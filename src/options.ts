@@ -282,6 +282,13 @@ function trimmed(number: number, decimals: number): string {
  * Formats milliseconds for messages in the largest unit that fits: `500 ms`, `1.5 s`,
  * `1 min`, `24 h`.
  */
+/** A duration in the form the flags take (`500ms`, `2s`, `1m`), for --help and for messages that quote a flag. */
+export function formatDurationFlag(ms: number): string {
+  if (ms >= MINUTE && ms % MINUTE === 0) return `${ms / MINUTE}m`;
+  if (ms >= SECOND && ms % SECOND === 0) return `${ms / SECOND}s`;
+  return `${ms}ms`;
+}
+
 export function formatDuration(ms: number): string {
   const size = Math.abs(ms);
   if (size >= HOUR) return `${trimmed(ms / HOUR, 2)} h`;

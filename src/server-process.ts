@@ -25,8 +25,12 @@ export function spawnServer(options: ServerOptions = {}): Promise<ServerHandle> 
   const host = options.host ?? "127.0.0.1";
   const port = options.port ?? 0;
   const child = spawn(process.execPath, [BIN, "serve", "--port", String(port), "--host", host], {
-    stdio: ["ignore", "pipe", "pipe"],
+    // The IPC channel is how the server learns that this process died, even by a signal that
+    // skips the exit hook below: `serve` stops when its parent disconnects.
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
+  // The channel alone must not keep this process alive.
+  child.channel?.unref();
   // Should the parent end without calling close(), the server must not live on as an orphan.
   const killOnExit = () => child.kill("SIGKILL");
   process.once("exit", killOnExit);

@@ -1,5 +1,5 @@
 import { UsageError } from "./errors.js";
-import { formatDuration } from "./options.js";
+import { formatDuration, formatDurationFlag } from "./options.js";
 import type { Mode, Report } from "./report/model.js";
 
 /** What a CI job asks of a comparison; each one missed makes the exit code 1. */
@@ -48,9 +48,11 @@ export function missedThresholds(report: Report, thresholds: Thresholds): string
   }
   for (const { mode, ms } of thresholds.maxWall) {
     const wall = modes[mode]?.wallMs.mean;
-    if (wall !== undefined && wall > ms) {
+    if (wall === undefined) {
+      missed.push(`--max-wall ${mode}=${formatDurationFlag(ms)}: ${mode} has no measured run`);
+    } else if (wall > ms) {
       missed.push(
-        `--max-wall ${mode}=${formatDuration(ms)}: ${mode} took ${formatDuration(round(wall))} (mean wall), above ${formatDuration(ms)}`,
+        `--max-wall ${mode}=${formatDurationFlag(ms)}: ${mode} took ${formatDuration(round(wall))} (mean wall), above ${formatDuration(ms)}`,
       );
     }
   }

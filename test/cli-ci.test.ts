@@ -150,7 +150,7 @@ describe("thresholds", () => {
     ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
-      /^fetchbench: --max-wall concurrent=10 ms: concurrent took \d+ ms \(mean wall\), above 10 ms$/m,
+      /^fetchbench: --max-wall concurrent=10ms: concurrent took \d+ ms \(mean wall\), above 10 ms$/m,
     );
     expect(result.stderr).not.toMatch(/sequential=/);
   });
