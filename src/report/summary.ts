@@ -39,6 +39,9 @@ export const WARNING_KINDS = [
   "beyond-bound",
 ] as const;
 
+/** A wall time this far from the median (a share of it) is worth a warning; closer is noise. */
+const MATERIAL_SHARE = 0.05;
+
 /** Efficiency above this is more than noise: the bound did not hold for this run. */
 const BEYOND_BOUND = 1.05;
 export type WarningKind = (typeof WARNING_KINDS)[number];
@@ -243,13 +246,23 @@ function summarizeTargetMode(results: RequestResult[]): TargetModeSummary | null
 /**
  * Hyperfine's rule: a first run scoring above the threshold is reported on its own,
  * since it is the likely outlier; otherwise any score beyond it in either direction.
+ * Unlike hyperfine, a run must also be at least `MATERIAL_SHARE` away from the median: wall
+ * times of a network run can be so steady (a MAD of a few ms) that a 1% wobble would
+ * otherwise score as an outlier and cry wolf.
  */
 function wallTimeWarnings(mode: Mode, runs: RunResult[], warmedUp: boolean): Warning[] {
   const walls = runs.map((run) => run.wallMs);
   const scores = modifiedZScores(walls);
+  const center = median(walls) ?? 0;
+  const material = (wall: number) => Math.abs(wall - center) >= MATERIAL_SHARE * center;
   const [firstWall] = walls;
   const [firstScore] = scores;
-  if (firstWall !== undefined && firstScore !== undefined && firstScore > OUTLIER_THRESHOLD) {
+  if (
+    firstWall !== undefined &&
+    firstScore !== undefined &&
+    firstScore > OUTLIER_THRESHOLD &&
+    material(firstWall)
+  ) {
     const rest = median(walls.slice(1)) ?? firstWall;
     const hint = warmedUp
       ? "You are already using the '--warmup' option: try increasing the warm-up count, or re-run on a quiet system in case it was a random outlier."
@@ -261,7 +274,7 @@ function wallTimeWarnings(mode: Mode, runs: RunResult[], warmedUp: boolean): War
       ),
     ];
   }
-  const outliers = outlierIndices(walls).length;
+  const outliers = outlierIndices(walls).filter((index) => material(walls[index] ?? center)).length;
   if (outliers === 0) return [];
   const hint = warmedUp ? "" : " It might help to use the '--warmup' option.";
   return [

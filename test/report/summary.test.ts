@@ -457,6 +457,22 @@ describe("buildSummary: warnings", () => {
     expect(summary.warnings[0]?.message).toContain("'--warmup'");
   });
 
+  it("lets a first run that is slower by a statistically clear but tiny margin pass", () => {
+    // Steady runs make the MAD a few ms, so 1% scores far above the threshold.
+    const walls = [3045, 3019, 3020, 3018, 3021];
+    expect(buildSummary(runs("sequential", walls), BOTH).warnings).toEqual([]);
+  });
+
+  it("still warns of a steady set's first run when it is materially slower", () => {
+    const walls = [3400, 3019, 3020, 3018, 3021];
+    expect(kinds(buildSummary(runs("sequential", walls), BOTH))).toEqual(["slow-first-run"]);
+  });
+
+  it("lets an outlier within 5% of the median pass", () => {
+    const walls = [1000, 1001, 999, 1000, 1040];
+    expect(buildSummary(runs("sequential", walls), BOTH).warnings).toEqual([]);
+  });
+
   it("does not call a much faster first run slow", () => {
     expect(kinds(buildSummary(runs("sequential", [100, 1000, 1010, 990, 1005]), BOTH))).toEqual([
       "outliers",
