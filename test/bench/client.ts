@@ -8,6 +8,7 @@ import { performance } from "node:perf_hooks";
 import { Agent, request } from "undici";
 import { createAgent, createRequester, type RequestOptions } from "../../src/client.js";
 import { compare } from "../../src/index.js";
+import { createProgress } from "../../src/progress.js";
 import type { Report, Target } from "../../src/report/model.js";
 import { spawnServer } from "../../src/server-process.js";
 import type { BenchResult } from "./server-connections.js";
@@ -177,5 +178,57 @@ export async function benchBlockingHandoff(): Promise<BenchResult> {
     target: "< 1 ms",
     pass: handoffMs < 1,
     detail: `gap between requests: blocking ${gapPerRequest("blocking").toFixed(3)} ms, sequential ${gapPerRequest("sequential").toFixed(3)} ms (median of 3 runs of ${count} requests)`,
+  };
+}
+
+/**
+ * What the progress display costs a run: the wall of 2,000 sequential requests for 0 bytes
+ * with the real display drawing (into a sink, at its usual 100 ms pace) against none, with
+ * the two alternating over 5 rounds each.
+ */
+export async function benchProgressCost(): Promise<BenchResult> {
+  const server = await spawnServer();
+  const count = 2000;
+  const targets = targetsFor(
+    server.url,
+    Array.from({ length: count }, () => "/bytes/0"),
+  );
+  const walls = { with: [] as number[], without: [] as number[] };
+  let drawn = 0;
+  try {
+    for (let round = 0; round < 5; round++) {
+      for (const kind of ["without", "with"] as const) {
+        const progress =
+          kind === "with"
+            ? createProgress({
+                write: (text) => void (drawn += text.length),
+                color: true,
+                columns: 100,
+              })
+            : null;
+        const report = await compare(targets, {
+          ...options,
+          modes: ["sequential"],
+          concurrency: "all",
+          runs: 1,
+          warmup: 0,
+          source: "bench",
+          onProgress: progress?.onProgress,
+        });
+        progress?.stop();
+        walls[kind].push(report.runs[0]?.wallMs ?? 0);
+      }
+    }
+  } finally {
+    await server.close();
+  }
+  const ratio = median(walls.with) / median(walls.without);
+  return {
+    name: "progress display cost",
+    value: ratio,
+    unit: "×",
+    target: "≤ 1.05×",
+    pass: ratio <= 1.05 && drawn > 0,
+    detail: `median wall of ${count} sequential requests: ${median(walls.with).toFixed(0)} ms with the display, ${median(walls.without).toFixed(0)} ms without (5 rounds each, ${drawn} characters drawn)`,
   };
 }

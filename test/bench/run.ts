@@ -6,6 +6,7 @@ import {
   benchBlockingHandoff,
   benchBodyMemory,
   benchConcurrentEfficiency,
+  benchProgressCost,
   benchRequestOverhead,
 } from "./client.js";
 import { type BenchResult, benchServerConnections } from "./server-connections.js";
@@ -15,6 +16,7 @@ const benches: [string, () => Promise<BenchResult>][] = [
   ["memory for a large body", benchBodyMemory],
   ["concurrent efficiency", benchConcurrentEfficiency],
   ["blocking hand-off", benchBlockingHandoff],
+  ["progress display cost", benchProgressCost],
   ["server with 10,000 connections", () => benchServerConnections()],
 ];
 
