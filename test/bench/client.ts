@@ -201,7 +201,9 @@ export async function benchProgressCost(): Promise<BenchResult> {
         const progress =
           kind === "with"
             ? createProgress({
-                write: (text) => void (drawn += text.length),
+                write: (text) => {
+                  drawn += text.length;
+                },
                 color: true,
                 columns: 100,
               })
