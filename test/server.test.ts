@@ -350,12 +350,15 @@ describe("close", () => {
 });
 
 describe("many connections", () => {
-  it("answers a new request quickly with 2,000 connections open", async () => {
-    const sockets = await openIdleSockets(server.url, 2_000);
+  // The server runs in its own process, as when it is benchmarked, and 800 sockets stay under
+  // the common 1,024 open-file limit on each side; the bench holds 10,000.
+  it("answers a new request quickly with 800 connections open", async () => {
+    const remote = await spawnServer();
+    const sockets = await openIdleSockets(remote.url, 800);
     try {
       const fresh = new Agent();
       const start = performance.now();
-      const response = await request(`${server.url}/delay/0`, { dispatcher: fresh });
+      const response = await request(`${remote.url}/delay/0`, { dispatcher: fresh });
       await response.body.dump();
       const ms = performance.now() - start;
       await fresh.close();
@@ -364,6 +367,7 @@ describe("many connections", () => {
       expect(sockets.filter((socket) => socket.destroyed)).toHaveLength(0);
     } finally {
       for (const socket of sockets) socket.destroy();
+      await remote.close();
     }
   });
 });
