@@ -2,7 +2,9 @@
  * The CSV report: one row per request per run, warm-ups included and flagged, so nothing is
  * dropped. Lines end in LF (not RFC 4180's CRLF): spreadsheets, pandas and csvkit read both,
  * and LF is what Unix pipelines expect. Text a server sent is sanitized, since a CSV on
- * standard output may reach a terminal; the JSON report keeps it as sent.
+ * standard output may reach a terminal; the JSON report keeps it as sent. The run's own
+ * figures (its wall and its event loop) close each row, repeated for every request of the run,
+ * so one file carries everything without a second table.
  */
 
 import { csvField, type RenderOptions, sanitize } from "./format.js";
@@ -29,6 +31,12 @@ export const CSV_COLUMNS = [
   "error_kind",
   "error_code",
   "error_message",
+  "run_wall_ms",
+  "loop_max_delay_ms",
+  "loop_p99_delay_ms",
+  "loop_utilization",
+  "heartbeat_expected",
+  "heartbeat_fired",
 ] as const;
 
 /** Milliseconds with at most 3 decimals and no trailing zeros; null stays null (empty field). */
@@ -46,6 +54,15 @@ function text(value: string | null): string | null {
 export function renderCsv(report: Report, _options: RenderOptions): string {
   const lines = [CSV_COLUMNS.join(",")];
   for (const run of report.runs) {
+    const loop = run.eventLoop;
+    const runFields = [
+      ms(run.wallMs),
+      ms(loop?.maxDelayMs ?? null),
+      ms(loop?.p99DelayMs ?? null),
+      loop === null ? null : Number(loop.utilization.toFixed(4)),
+      loop?.heartbeat.expected ?? null,
+      loop?.heartbeat.fired ?? null,
+    ];
     for (const r of run.requests) {
       const fields: (string | number | boolean | null)[] = [
         run.mode,
@@ -67,6 +84,7 @@ export function renderCsv(report: Report, _options: RenderOptions): string {
         r.error?.kind ?? null,
         text(r.error?.code ?? null),
         text(r.error?.message ?? null),
+        ...runFields,
       ];
       lines.push(fields.map(csvField).join(","));
     }
