@@ -1,7 +1,7 @@
 import { Command, CommanderError } from "commander";
 import pc from "picocolors";
 import { startDemo } from "./demo.js";
-import { ExitCode, UsageError } from "./errors.js";
+import { ExitCode, errorCode, UsageError } from "./errors.js";
 import { type CompareOptions, compare } from "./index.js";
 import {
   collectHeaders,
@@ -177,7 +177,7 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
     .action(async (raw: { port: string; host: string }) => {
       const port = parseCount(raw.port, "--port", { min: 0, max: 65_535 });
       const server = await startServer({ port, host: raw.host }).catch((error: unknown) => {
-        const code = (error as { code?: string }).code ?? "error";
+        const code = errorCode(error) ?? "error";
         throw new UsageError(`cannot listen on ${raw.host}:${port} (${code})`);
       });
       io.stdout(`fetchbench server listening on ${server.url}\n`);

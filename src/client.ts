@@ -1,6 +1,7 @@
 import { STATUS_CODES } from "node:http";
 import { performance } from "node:perf_hooks";
 import { Agent, type Dispatcher, request } from "undici";
+import { errorCode } from "./errors.js";
 import { formatDuration } from "./options.js";
 import { sanitize } from "./report/format.js";
 import type { ErrorKind, RequestError, RequestResult, Target } from "./report/model.js";
@@ -206,10 +207,10 @@ export function classify(
     return { kind: "timeout", code: null, message: `${what} within ${formatDuration(timeoutMs)}` };
   }
   if (signal.aborted) {
-    return { kind: "aborted", code: codeOf(thrown), message: "request aborted (interrupted)" };
+    return { kind: "aborted", code: errorCode(thrown), message: "request aborted (interrupted)" };
   }
   const root = rootCause(thrown);
-  const code = codeOf(root) ?? codeOf(thrown);
+  const code = errorCode(root) ?? errorCode(thrown);
   let kind: ErrorKind = (code && KIND_BY_CODE[code]) || "other";
   if (code && TLS_CODE.test(code)) kind = "tls";
   const message = root instanceof Error && root.message ? root.message : String(root);
@@ -222,26 +223,18 @@ function rootCause(thrown: unknown): unknown {
   for (let depth = 0; depth < 5; depth++) {
     if (current instanceof AggregateError && current.errors.length > 0) {
       current = current.errors[0];
-    } else if (current instanceof Error && current.cause !== undefined && !codeOf(current)) {
+    } else if (current instanceof Error && current.cause !== undefined && !errorCode(current)) {
       current = current.cause;
     } else if (
       current instanceof Error &&
-      codeOf(current) === "UND_ERR_SOCKET" &&
+      errorCode(current) === "UND_ERR_SOCKET" &&
       current.cause instanceof Error &&
-      codeOf(current.cause)
+      errorCode(current.cause)
     ) {
       current = current.cause;
     } else break;
   }
   return current;
-}
-
-function codeOf(value: unknown): string | null {
-  if (typeof value === "object" && value !== null && "code" in value) {
-    const { code } = value as { code: unknown };
-    if (typeof code === "string" && code) return code;
-  }
-  return null;
 }
 
 /** Error text a server or the system produced, made one line and safe to print, kept short. */

@@ -31,3 +31,12 @@ export class InputError extends UsageError {
     this.name = "InputError";
   }
 }
+
+/** The `code` of a system or undici error (`ENOENT`, `UND_ERR_SOCKET`), or null when it has none. */
+export function errorCode(error: unknown): string | null {
+  if (typeof error === "object" && error !== null && "code" in error) {
+    const { code } = error as { code: unknown };
+    if (typeof code === "string" && code) return code;
+  }
+  return null;
+}

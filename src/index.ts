@@ -73,7 +73,7 @@ export async function compare(
     if (options.signal?.aborted) break;
     const of = warmup ? options.warmup : options.runs;
     options.onProgress?.({ type: "run-start", mode, iteration, of, warmup, total: targets.length });
-    const { mode: _, ...run } = await runOnce(mode, targets, options);
+    const run = await runOnce(mode, targets, options);
     // Field order as the JSON report documents it.
     runs.push({ mode, iteration, warmup, ...run });
     options.onProgress?.({ type: "run-end", mode, wallMs: run.wallMs });
@@ -108,7 +108,7 @@ async function runOnce(
   mode: Mode,
   targets: readonly Target[],
   options: CompareOptions,
-): Promise<Omit<RunResult, "iteration" | "warmup">> {
+): Promise<Omit<RunResult, "mode" | "iteration" | "warmup">> {
   const concurrency: Concurrency = mode === "concurrent" ? options.concurrency : 1;
   const report = (result: RequestResult) =>
     options.onProgress?.({ type: "request", mode, ok: result.ok });
@@ -152,7 +152,6 @@ async function runOnce(
   }
   const eventLoop: EventLoopStats | null = await (stopped ?? null);
   return {
-    mode,
     concurrency,
     wallMs: measured.wallMs,
     connectionsOpened: measured.connectionsOpened,

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { buffer } from "node:stream/consumers";
-import { InputError } from "./errors.js";
+import { errorCode, InputError } from "./errors.js";
 import type { Target } from "./report/model.js";
 
 /** How messages name standard input; the report's `source` says `-`. */
@@ -120,13 +120,8 @@ export function readStandardInput(): Promise<Buffer> {
   return buffer(process.stdin);
 }
 
-function errorCode(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return typeof code === "string" ? code : "unknown error";
-}
-
 function readError(error: unknown, name: string): InputError {
-  const code = errorCode(error);
+  const code = errorCode(error) ?? "unknown error";
   switch (code) {
     case "ENOENT":
     case "ENOTDIR":

@@ -3,7 +3,7 @@
 import { constants } from "node:fs";
 import { access, stat, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { UsageError } from "../errors.js";
+import { errorCode, UsageError } from "../errors.js";
 
 /**
  * A report could not be written. The run itself finished; the message is one line naming the
@@ -22,14 +22,6 @@ export class OutputError extends Error {
     this.target = target;
     this.code = code;
   }
-}
-
-function errorCode(error: unknown): string | null {
-  if (typeof error === "object" && error !== null && "code" in error) {
-    const { code } = error as { code: unknown };
-    if (typeof code === "string") return code;
-  }
-  return null;
 }
 
 /**

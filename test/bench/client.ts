@@ -11,14 +11,14 @@ import { compare } from "../../src/index.js";
 import { createProgress } from "../../src/progress.js";
 import type { Report, Target } from "../../src/report/model.js";
 import { spawnServer } from "../../src/server-process.js";
+import { median as medianOf } from "../../src/stats.js";
 import type { BenchResult } from "./server-connections.js";
 
 const options: RequestOptions = { method: "GET", headers: {}, timeoutMs: 30_000, maxRedirects: 10 };
 
+/** The project's median; a bench with no samples has nothing to compare. */
 function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+  return medianOf(values) ?? Number.NaN;
 }
 
 function targetsFor(base: string, paths: string[]): Target[] {

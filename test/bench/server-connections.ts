@@ -8,6 +8,7 @@ import { performance } from "node:perf_hooks";
 import { Agent, request } from "undici";
 import type { ServerHandle } from "../../src/server.js";
 import { spawnServer } from "../../src/server-process.js";
+import { median as medianOf } from "../../src/stats.js";
 
 /** One benchmark's outcome, as the bench runner prints and checks it. */
 export interface BenchResult {
@@ -164,11 +165,9 @@ function openOne(host: string, port: number): Promise<Socket | null> {
   });
 }
 
+/** The project's median; a bench with no samples has nothing to compare. */
 function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  const upper = sorted[middle] ?? Number.NaN;
-  return sorted.length % 2 === 1 ? upper : ((sorted[middle - 1] ?? upper) + upper) / 2;
+  return medianOf(values) ?? Number.NaN;
 }
 
 function round(value: number, digits: number): number {
