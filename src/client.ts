@@ -1,6 +1,6 @@
 import { STATUS_CODES } from "node:http";
 import { performance } from "node:perf_hooks";
-import { Agent, type Dispatcher, request } from "undici";
+import { Agent, type Dispatcher } from "undici";
 import { errorCode } from "./errors.js";
 import { formatDuration } from "./options.js";
 import { sanitize } from "./report/format.js";
@@ -37,122 +37,115 @@ export type RequestFn = (
 ) => Promise<RequestResult>;
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** A redirect's own body is read and thrown away up to this size, then the hop is cut. */
+const REDIRECT_BODY_LIMIT = 1 << 20;
 
-/** A fresh keep-alive Agent, as each run of each mode gets one. */
-export function createAgent(options: Pick<RequestOptions, "timeoutMs">): Agent {
+/**
+ * The dispatcher every request of one run goes through, built from the run's settings: the one
+ * place where connection options (pooling, TLS, proxies) are decided.
+ */
+export function createAgent(settings: Pick<ClientSettings, "timeoutMs" | "oneAtATime">): Agent {
   return new Agent({
     keepAliveTimeout: 30_000,
+    // One request at a time needs one connection per origin: without the cap, a request sent
+    // as the previous one ends can find the connection not yet idle and open a second.
+    ...(settings.oneAtATime ? { connections: 1 } : {}),
     // Our own deadline covers the whole request; undici's timers stay out of its way.
     headersTimeout: 0,
     bodyTimeout: 0,
-    connect: { timeout: options.timeoutMs },
+    connect: { timeout: settings.timeoutMs },
   });
 }
 
-/** Binds a dispatcher and the request options into the function every runner calls. */
-export function createRequester(dispatcher: Dispatcher, options: RequestOptions): RequestFn {
-  return (target, clock, signal) => fetchOne(dispatcher, options, target, clock, signal);
+/** What a client is opened with: the request options and what shapes its connections. */
+export interface ClientSettings extends RequestOptions {
+  /** The run never has more than one request in flight (sequential, blocking). */
+  oneAtATime?: boolean;
 }
 
-class DeadlineExceeded extends Error {}
+/** What a client counted over its life, reported when it closes. */
+export interface ClientCounts {
+  /** Connections the dispatcher opened (each TCP connect, whatever its origin). */
+  connectionsOpened: number;
+}
 
-async function fetchOne(
+/** One run's way to the network: the request function and the dispatcher behind it. */
+export interface Client {
+  request: RequestFn;
+  /** Destroys the dispatcher (every request has settled by then) and reports what it counted. */
+  close(): Promise<ClientCounts>;
+}
+
+/** Called with every result as its request settles, before the runner sees it (progress). */
+export type ResultListener = (result: RequestResult) => void;
+
+/** Opens the dispatcher for one run of any mode and binds the request options to it. */
+export function openClient(settings: ClientSettings, onResult?: ResultListener): Client {
+  const agent = createAgent(settings);
+  const counts: ClientCounts = { connectionsOpened: 0 };
+  agent.on("connect", () => {
+    counts.connectionsOpened += 1;
+  });
+  return {
+    request: createRequester(agent, settings, onResult),
+    async close() {
+      // Every request has settled by now, so nothing is cut; destroy skips the graceful wait.
+      await agent.destroy();
+      return { ...counts };
+    },
+  };
+}
+
+/** Binds a dispatcher and the request options into the function every runner calls. */
+export function createRequester(
   dispatcher: Dispatcher,
   options: RequestOptions,
+  onResult?: ResultListener,
+): RequestFn {
+  const aborter = new SignalWatch();
+  return (target, clock, signal) => {
+    const exchange = new Exchange(dispatcher, options, target, clock, onResult ?? null);
+    const settled = new Promise<RequestResult>((resolve) => {
+      exchange.resolve = resolve;
+    });
+    if (signal?.aborted) exchange.interrupt(INTERRUPTED);
+    else {
+      if (signal) aborter.watch(signal, exchange);
+      exchange.dispatch();
+    }
+    return settled;
+  };
+}
+
+/** What a request's final measurements are; everything else comes from the target and clock. */
+export interface Measured {
+  finalUrl: string;
+  status: number | null;
+  bytes: number;
+  redirects: number;
+  /** `performance.now()` at dispatch, at the final headers (null: none came) and at the end. */
+  start: number;
+  headersAt: number | null;
+  end: number;
+  error: RequestError | null;
+}
+
+/** The one place a RequestResult is built: ok, offsets and phase times follow from the readings. */
+export function requestResult(
   target: Target,
   clock: RequestClock,
-  outerSignal: AbortSignal | undefined,
-): Promise<RequestResult> {
-  const start = performance.now();
-  const controller = new AbortController();
-  const deadline = new DeadlineExceeded();
-  const timer = setTimeout(() => controller.abort(deadline), options.timeoutMs);
-  const onOuterAbort = () => controller.abort(outerSignal?.reason);
-  if (outerSignal?.aborted) onOuterAbort();
-  else outerSignal?.addEventListener("abort", onOuterAbort, { once: true });
-
-  let url = target.url;
-  let method = options.method;
-  let headers = { ...options.headers };
-  let redirects = 0;
-  let status: number | null = null;
-  let statusText = "";
-  let bytes = 0;
-  let headersAt: number | null = null;
-  let error: RequestError | null = null;
-
-  try {
-    for (;;) {
-      bytes = 0;
-      const response = await request(url, {
-        dispatcher,
-        method: method as Dispatcher.HttpMethod,
-        headers,
-        signal: controller.signal,
-      });
-      headersAt = performance.now();
-      status = response.statusCode;
-      statusText = STATUS_CODES[status] ?? "";
-      const location = response.headers.location;
-      const next =
-        REDIRECT_STATUSES.has(status) && options.maxRedirects > 0 && typeof location === "string"
-          ? location
-          : null;
-      if (next !== null) {
-        // Drain rather than cancel, so the connection stays reusable for the next hop.
-        await response.body.dump({ limit: 1 << 20 });
-        if (redirects >= options.maxRedirects) {
-          error = {
-            kind: "other",
-            code: null,
-            message: `more than ${options.maxRedirects} redirect${options.maxRedirects === 1 ? "" : "s"}`,
-          };
-          break;
-        }
-        const nextUrl = new URL(next, url);
-        if (nextUrl.protocol !== "http:" && nextUrl.protocol !== "https:") {
-          error = {
-            kind: "other",
-            code: null,
-            message: `redirect to a non-http(s) URL: ${oneLine(nextUrl.href)}`,
-          };
-          break;
-        }
-        if (nextUrl.origin !== new URL(url).origin) headers = withoutCredentials(headers);
-        // curl -L and browsers turn a POST into a GET on 301/302/303.
-        if (status === 303 || ((status === 301 || status === 302) && method === "POST")) {
-          if (method !== "HEAD") method = "GET";
-        }
-        url = nextUrl.href;
-        redirects += 1;
-        continue;
-      }
-      for await (const chunk of response.body) bytes += (chunk as Buffer).length;
-      if (status >= 400) {
-        error = { kind: "http", code: null, message: `HTTP ${status} ${statusText}`.trimEnd() };
-      }
-      break;
-    }
-  } catch (thrown) {
-    error = classify(thrown, controller.signal, options.timeoutMs, headersAt !== null);
-  } finally {
-    clearTimeout(timer);
-    outerSignal?.removeEventListener("abort", onOuterAbort);
-  }
-
-  const end = performance.now();
-  // undici hands the connection back to its pool a tick after the body ends; a caller that
-  // dispatched at once (the sequential loop) would open a second connection for nothing.
-  await new Promise((resolve) => setImmediate(resolve));
+  measured: Measured,
+): RequestResult {
+  const { status, start, headersAt, end, error } = measured;
   return {
     index: target.index,
     line: target.line,
     url: target.url,
-    finalUrl: url,
+    finalUrl: measured.finalUrl,
     ok: error === null && status !== null && status >= 200 && status < 400,
     status,
-    bytes,
-    redirects,
+    bytes: measured.bytes,
+    redirects: measured.redirects,
     reusedConnection: null,
     startMs: start - clock.runStart,
     queuedMs: Math.max(0, start - clock.enqueuedAt),
@@ -163,6 +156,221 @@ async function fetchOne(
     endMs: end - clock.runStart,
     error,
   };
+}
+
+/** Why a request was cut by us rather than failed by the network. */
+type Interruption = typeof DEADLINE | typeof INTERRUPTED;
+const DEADLINE = "deadline";
+const INTERRUPTED = "interrupted";
+
+/**
+ * Aborts the requests in flight when the run's signal fires: one listener per signal rather
+ * than one per request, so thousands in flight cost a set entry each.
+ */
+class SignalWatch {
+  #signal: AbortSignal | null = null;
+  #inFlight = new Set<Exchange>();
+
+  watch(signal: AbortSignal, exchange: Exchange): void {
+    if (signal !== this.#signal) {
+      this.#signal = signal;
+      this.#inFlight = new Set();
+      const inFlight = this.#inFlight;
+      signal.addEventListener(
+        "abort",
+        () => {
+          for (const each of inFlight) each.interrupt(INTERRUPTED);
+          inFlight.clear();
+        },
+        { once: true },
+      );
+    }
+    exchange.watchers = this.#inFlight;
+    this.#inFlight.add(exchange);
+  }
+}
+
+function onDeadline(exchange: Exchange): void {
+  exchange.interrupt(DEADLINE);
+}
+
+/**
+ * One request, redirects included, as an undici dispatch handler (the controller-style API of
+ * undici 7): bytes are counted in the data callback, nothing is streamed or buffered, and one
+ * timer covers connect, redirects, headers and body.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  resolve: ((result: RequestResult) => void) | null = null;
+  watchers: Set<Exchange> | null = null;
+  readonly #start = performance.now();
+  readonly #timer: NodeJS.Timeout;
+  #url: string;
+  #method: string;
+  #headers: Record<string, string>;
+  #redirects = 0;
+  #status: number | null = null;
+  #statusText = "";
+  #bytes = 0;
+  #headersAt: number | null = null;
+  /** The current hop's controller; null until undici starts it. */
+  #controller: Dispatcher.DispatchController | null = null;
+  /** Set while the current hop is a redirect being drained: where it leads. */
+  #next: string | null = null;
+  #done = false;
+
+  constructor(
+    private readonly dispatcher: Dispatcher,
+    private readonly options: RequestOptions,
+    private readonly target: Target,
+    private readonly clock: RequestClock,
+    private readonly onResult: ResultListener | null,
+  ) {
+    this.#url = target.url;
+    this.#method = options.method;
+    this.#headers = options.headers;
+    this.#timer = setTimeout(onDeadline, options.timeoutMs, this);
+  }
+
+  dispatch(): void {
+    this.#controller = null;
+    this.#next = null;
+    this.#bytes = 0;
+    let url: URL;
+    try {
+      url = new URL(this.#url);
+    } catch (thrown) {
+      this.#finish(classify(thrown, null, this.options.timeoutMs, false));
+      return;
+    }
+    this.dispatcher.dispatch(
+      {
+        origin: url.origin,
+        path: url.pathname + url.search,
+        method: this.#method as Dispatcher.HttpMethod,
+        headers: this.#headers,
+      },
+      this,
+    );
+  }
+
+  interrupt(reason: Interruption): void {
+    if (this.#done) return;
+    const controller = this.#controller;
+    this.#finish(classify(null, reason, this.options.timeoutMs, this.#headersAt !== null));
+    // A request still waiting for a connection has no controller yet: it is aborted as it starts.
+    controller?.abort(new Error(`request ${reason}`));
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    if (this.#done) controller.abort(new Error("request already settled"));
+    else this.#controller = controller;
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    if (this.#done || controller !== this.#controller) return;
+    this.#headersAt = performance.now();
+    this.#status = statusCode;
+    this.#statusText = STATUS_CODES[statusCode] ?? "";
+    const location = headers.location;
+    if (
+      REDIRECT_STATUSES.has(statusCode) &&
+      this.options.maxRedirects > 0 &&
+      typeof location === "string"
+    ) {
+      this.#next = location;
+    }
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#done || controller !== this.#controller) return;
+    this.#bytes += chunk.length;
+    // Drain a redirect's body rather than cut it, so the connection stays usable, within reason.
+    if (this.#next !== null && this.#bytes > REDIRECT_BODY_LIMIT) {
+      this.#controller = null;
+      controller.abort(new Error("redirect body too large"));
+      this.#follow();
+    }
+  }
+
+  onResponseEnd(controller: Dispatcher.DispatchController): void {
+    if (this.#done || controller !== this.#controller) return;
+    if (this.#next !== null) {
+      this.#follow();
+      return;
+    }
+    const status = this.#status ?? 0;
+    this.#finish(
+      status >= 400
+        ? { kind: "http", code: null, message: `HTTP ${status} ${this.#statusText}`.trimEnd() }
+        : null,
+    );
+  }
+
+  onResponseError(controller: Dispatcher.DispatchController | undefined, error: Error): void {
+    // Before undici starts a hop its errors come without a controller.
+    if (this.#done || (controller && controller !== this.#controller)) return;
+    this.#finish(classify(error, null, this.options.timeoutMs, this.#headersAt !== null));
+  }
+
+  #follow(): void {
+    const { maxRedirects } = this.options;
+    if (this.#redirects >= maxRedirects) {
+      this.#finish({
+        kind: "other",
+        code: null,
+        message: `more than ${maxRedirects} redirect${maxRedirects === 1 ? "" : "s"}`,
+      });
+      return;
+    }
+    let nextUrl: URL;
+    try {
+      nextUrl = new URL(this.#next ?? "", this.#url);
+    } catch (thrown) {
+      this.#finish(classify(thrown, null, this.options.timeoutMs, true));
+      return;
+    }
+    if (nextUrl.protocol !== "http:" && nextUrl.protocol !== "https:") {
+      this.#finish({
+        kind: "other",
+        code: null,
+        message: `redirect to a non-http(s) URL: ${oneLine(nextUrl.href)}`,
+      });
+      return;
+    }
+    if (nextUrl.origin !== new URL(this.#url).origin) {
+      this.#headers = withoutCredentials(this.#headers);
+    }
+    const status = this.#status;
+    // curl -L and browsers turn a POST into a GET on 301/302/303.
+    if (status === 303 || ((status === 301 || status === 302) && this.#method === "POST")) {
+      if (this.#method !== "HEAD") this.#method = "GET";
+    }
+    this.#url = nextUrl.href;
+    this.#redirects += 1;
+    this.dispatch();
+  }
+
+  #finish(error: RequestError | null): void {
+    this.#done = true;
+    clearTimeout(this.#timer);
+    this.watchers?.delete(this);
+    const result = requestResult(this.target, this.clock, {
+      finalUrl: this.#url,
+      status: this.#status,
+      bytes: this.#bytes,
+      redirects: this.#redirects,
+      start: this.#start,
+      headersAt: this.#headersAt,
+      end: performance.now(),
+      error,
+    });
+    this.onResult?.(result);
+    this.resolve?.(result);
+  }
 }
 
 function withoutCredentials(headers: Record<string, string>): Record<string, string> {
@@ -195,18 +403,21 @@ const KIND_BY_CODE: Record<string, ErrorKind> = {
 
 const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_)/;
 
-/** Turns anything a request threw into a kind, the undici or system code, and one line. */
+/**
+ * Turns a request's failure into a kind, the undici or system code, and one line: `thrown` is
+ * what the network gave, `interruption` says when we cut the request ourselves instead.
+ */
 export function classify(
   thrown: unknown,
-  signal: AbortSignal,
+  interruption: Interruption | null,
   timeoutMs: number,
   gotHeaders: boolean,
 ): RequestError {
-  if (signal.aborted && signal.reason instanceof DeadlineExceeded) {
+  if (interruption === DEADLINE) {
     const what = gotHeaders ? "body not complete" : "no response";
     return { kind: "timeout", code: null, message: `${what} within ${formatDuration(timeoutMs)}` };
   }
-  if (signal.aborted) {
+  if (interruption === INTERRUPTED) {
     return { kind: "aborted", code: errorCode(thrown), message: "request aborted (interrupted)" };
   }
   const root = rootCause(thrown);

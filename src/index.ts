@@ -1,5 +1,5 @@
 import { setMaxListeners } from "node:events";
-import { createAgent, createRequester, type RequestFn, type RequestOptions } from "./client.js";
+import { openClient, type RequestOptions } from "./client.js";
 import { createEventLoopMonitor } from "./measure.js";
 import {
   type Concurrency,
@@ -112,56 +112,55 @@ async function runOnce(
   const concurrency: Concurrency = mode === "concurrent" ? options.concurrency : 1;
   const report = (result: RequestResult) =>
     options.onProgress?.({ type: "request", mode, ok: result.ok });
-  // The monitor watches exactly the timed part of the run, not the runner's set-up.
-  const monitor = createEventLoopMonitor();
-  await monitor.ready;
-  let stopped: Promise<EventLoopStats> | null = null;
-  const hooks = {
-    signal: options.signal,
-    onRunStart: () => monitor.start(),
-    onRunEnd: () => {
-      stopped = monitor.stop();
-    },
-  };
-  let measured: RunOutcome & { connectionsOpened: number | null };
-  if (mode === "blocking") {
-    measured = await runBlocking(targets, { ...hooks, requestOptions: requestOptionsOf(options) });
-    measured.requests.forEach(report);
-  } else {
-    const agent = createAgent(options);
-    let connectionsOpened = 0;
-    agent.on("connect", () => {
-      connectionsOpened += 1;
-    });
-    const requester = createRequester(agent, requestOptionsOf(options));
-    const request: RequestFn = async (target, clock, signal) => {
-      const result = await requester(target, clock, signal);
-      report(result);
-      return result;
-    };
-    try {
-      const outcome =
+  const client = openClient(
+    { ...requestOptionsOf(options), oneAtATime: mode !== "concurrent" },
+    report,
+  );
+  let measured: RunOutcome;
+  let eventLoop: EventLoopStats | null;
+  let connectionsOpened: number;
+  try {
+    if (mode === "blocking") {
+      // Measured on the thread that blocks, inside the runner: this one stays free.
+      const outcome = await runBlocking(targets, {
+        request: client.request,
+        signal: options.signal,
+      });
+      measured = outcome;
+      eventLoop = outcome.eventLoop;
+    } else {
+      // The monitor watches exactly the timed part of the run, not the runner's set-up.
+      const monitor = createEventLoopMonitor();
+      await monitor.ready;
+      let stopped: Promise<EventLoopStats> | null = null;
+      const hooks = {
+        request: client.request,
+        signal: options.signal,
+        onRunStart: () => monitor.start(),
+        onRunEnd: () => {
+          stopped = monitor.stop();
+        },
+      };
+      measured =
         mode === "sequential"
-          ? await runSequential(targets, { ...hooks, request })
-          : await runConcurrent(targets, { ...hooks, request, concurrency });
-      measured = { ...outcome, connectionsOpened };
-    } finally {
-      // Every request has settled by now, so nothing is cut; destroy skips the graceful wait.
-      await agent.destroy();
+          ? await runSequential(targets, hooks)
+          : await runConcurrent(targets, { ...hooks, concurrency });
+      eventLoop = await (stopped ?? null);
     }
+  } finally {
+    ({ connectionsOpened } = await client.close());
   }
-  const eventLoop: EventLoopStats | null = await (stopped ?? null);
   return {
     concurrency,
     wallMs: measured.wallMs,
-    connectionsOpened: measured.connectionsOpened,
+    connectionsOpened,
     peakInFlight: measured.peakInFlight,
     eventLoop,
     requests: measured.requests,
   };
 }
 
-/** Only what a request needs: it crosses to the blocking worker, where functions cannot go. */
+/** Only what a request needs, not the whole comparison's options. */
 function requestOptionsOf(options: RequestOptions): RequestOptions {
   const { method, headers, timeoutMs, maxRedirects } = options;
   return { method, headers, timeoutMs, maxRedirects };

@@ -1,30 +1,29 @@
-import type { RequestOptions } from "../client.js";
-import type { RequestResult, Target } from "../report/model.js";
+import type { EventLoopStats } from "../report/model.js";
 
 /** Slots and values of the shared Int32Array the two threads synchronise on. */
 export const FLAG = {
-  /** Slot: the state of the current exchange. */
+  /** Slot: the state of the current request; the worker waits on it. */
   state: 0,
-  /** Slot: 1 once the worker takes requests. */
-  ready: 1,
+  /** Slot: 1 once the run must stop (Ctrl-C); the worker checks it before each request. */
+  stop: 1,
   /** Values of the state slot. */
   waiting: 0,
   done: 1,
-  died: 2,
 } as const;
 
-/** What the worker receives as `workerData` (plus the port, transferred). */
+/** What the worker receives as `workerData`. */
 export interface WorkerInput {
   shared: SharedArrayBuffer;
-  options: RequestOptions;
-  /** `performance.timeOrigin` of the main thread, to translate its clock readings. */
+  /** The first target to ask for, and how many targets the run has. */
+  from: number;
+  count: number;
+  /** The run's start on the main thread's clock, when a replaced worker carries a run on. */
+  runStart: number | null;
+  /** `performance.timeOrigin` of the main thread, to give clock readings in its timeline. */
   mainTimeOrigin: number;
 }
 
-export type ToWorker =
-  | { type: "request"; target: Target; runStart: number; enqueuedAt: number }
-  | { type: "close" };
-
+/** Clock readings are `performance.now()` values on the main thread's timeline. */
 export type ToMain =
-  | { type: "result"; result: RequestResult }
-  | { type: "closed"; connectionsOpened: number };
+  | { type: "request"; index: number; runStart: number; enqueuedAt: number }
+  | { type: "done"; next: number; wallMs: number; eventLoop: EventLoopStats };

@@ -1,58 +1,42 @@
 /**
- * The worker thread behind the blocking mode: it performs each request with the same request
- * function, options and Agent settings as the other modes, while the main thread waits on
- * `Atomics.wait`. Protocol (shared with blocking.ts): the main thread posts a message on the
- * port, this worker posts the answer back, then sets slot 0 of the shared flags to DONE and
- * notifies; it sets slot 1 to READY once it can take requests, and slot 0 to DIED if it is
- * about to die.
+ * The thread that blocks, behind the blocking mode. For each target it asks the main thread
+ * to perform the request, then waits on `Atomics.wait` until the answer is there: nothing else
+ * on this thread runs meanwhile (its timers starve, its event loop is frozen), and its event
+ * loop is the one measured. Protocol (shared with blocking.ts): this worker posts
+ * `{ type: "request" }` and sets slot 0 of the shared flags to WAITING; the main thread sets it
+ * to DONE and notifies once the request has settled. Before each request it reads slot 1,
+ * which the main thread sets on Ctrl-C. It ends with `{ type: "done" }`.
  */
 import { performance } from "node:perf_hooks";
-import { type MessagePort, workerData } from "node:worker_threads";
-import { createAgent, createRequester, type RequestOptions } from "../client.js";
-import type { Target } from "../report/model.js";
-import { FLAG, type ToMain, type ToWorker, type WorkerInput } from "./blocking-protocol.js";
+import { parentPort, workerData } from "node:worker_threads";
+import { createEventLoopMonitor } from "../measure.js";
+import { FLAG, type ToMain, type WorkerInput } from "./blocking-protocol.js";
 
-const { port, shared, options, mainTimeOrigin } = workerData as WorkerInput & {
-  port: MessagePort;
-  options: RequestOptions;
-};
-const flags = new Int32Array(shared);
-// Clock readings arrive in the main thread's timeline; this thread's starts elsewhere.
-const toLocal = mainTimeOrigin - performance.timeOrigin;
+const input = workerData as WorkerInput;
+const port = parentPort;
+if (port === null) throw new Error("blocking-worker runs only as a worker thread");
+const flags = new Int32Array(input.shared);
+// Clock readings go out in the main thread's timeline; this thread's starts elsewhere.
+const toMain = performance.timeOrigin - input.mainTimeOrigin;
 
-const agent = createAgent(options);
-let connectionsOpened = 0;
-agent.on("connect", () => {
-  connectionsOpened += 1;
-});
-const request = createRequester(agent, options);
-
-function answer(message: ToMain): void {
-  port.postMessage(message);
-  Atomics.store(flags, FLAG.state, FLAG.done);
-  Atomics.notify(flags, FLAG.state);
+const monitor = createEventLoopMonitor();
+await monitor.ready;
+monitor.start();
+const runStart = input.runStart ?? performance.now() + toMain;
+let index = input.from;
+for (; index < input.count; index++) {
+  if (Atomics.load(flags, FLAG.stop) === 1) break;
+  Atomics.store(flags, FLAG.state, FLAG.waiting);
+  const ask: ToMain = {
+    type: "request",
+    index,
+    runStart,
+    enqueuedAt: performance.now() + toMain,
+  };
+  port.postMessage(ask);
+  Atomics.wait(flags, FLAG.state, FLAG.waiting);
 }
-
-// Whatever kills this thread must also wake the main thread, or it would wait to its deadline.
-process.on("uncaughtExceptionMonitor", () => {
-  Atomics.store(flags, FLAG.state, FLAG.died);
-  Atomics.notify(flags, FLAG.state);
-});
-
-port.on("message", async (message: ToWorker) => {
-  if (message.type === "request") {
-    const target: Target = message.target;
-    const result = await request(target, {
-      runStart: message.runStart + toLocal,
-      enqueuedAt: message.enqueuedAt + toLocal,
-    });
-    answer({ type: "result", result });
-  } else {
-    await agent.destroy();
-    answer({ type: "closed", connectionsOpened });
-    port.close();
-  }
-});
-
-Atomics.store(flags, FLAG.ready, 1);
-Atomics.notify(flags, FLAG.ready);
+const wallMs = performance.now() + toMain - runStart;
+const eventLoop = await monitor.stop();
+const done: ToMain = { type: "done", next: index, wallMs, eventLoop };
+port.postMessage(done);

@@ -1,19 +1,9 @@
 import { performance } from "node:perf_hooks";
-import {
-  MessageChannel,
-  type MessagePort,
-  receiveMessageOnPort,
-  Worker,
-} from "node:worker_threads";
-import type { RequestOptions } from "../client.js";
-import type { RequestResult, Target } from "../report/model.js";
-import { FLAG, type ToMain, type ToWorker, type WorkerInput } from "./blocking-protocol.js";
+import { Worker } from "node:worker_threads";
+import { requestResult } from "../client.js";
+import type { EventLoopStats, RequestResult, Target } from "../report/model.js";
+import { FLAG, type ToMain, type WorkerInput } from "./blocking-protocol.js";
 import type { RunnerOptions, RunOutcome } from "./types.js";
-
-/** How long past the request deadline the main thread waits before it gives a worker up. */
-const GRACE_MS = 2000;
-/** How long a new worker may take to start. */
-const START_MS = 10_000;
 
 /**
  * The worker's script. Under the test runner this module is TypeScript in src/, which a worker
@@ -26,193 +16,153 @@ const DEFAULT_WORKER_URL = new URL(
   import.meta.url,
 );
 
-export interface BlockingOptions extends Omit<RunnerOptions, "request"> {
-  requestOptions: RequestOptions;
+export interface BlockingOptions extends Omit<RunnerOptions, "onRunStart" | "onRunEnd"> {
   /** The worker script; tests pass one that misbehaves. */
   workerUrl?: URL;
 }
 
+/** The run's figures, with the event loop measured on the thread that blocked. */
+export interface BlockingOutcome extends RunOutcome {
+  /** Null when the blocking thread died during the run, so its figures are incomplete. */
+  eventLoop: EventLoopStats | null;
+}
+
 /**
- * Each request done synchronously: the main thread posts it to a worker thread and waits on
- * `Atomics.wait` until the answer is there, so nothing else on the main thread runs meanwhile
- * (timers starve, the event loop is frozen). Wall time is the sum of latencies, as sequential.
- * `signal` is only checked between requests: a Ctrl-C cannot land while the thread is blocked,
- * so it takes effect once the run ends.
+ * Each request done synchronously: a worker thread asks for each request in turn and waits on
+ * `Atomics.wait` until it has settled, so nothing else on that thread runs meanwhile (its
+ * timers starve, its event loop is frozen) and the wall time is the sum of latencies, as
+ * sequential. The request itself runs here, on the main thread, through the same request
+ * function as every mode, so the main thread keeps answering Ctrl-C and drawing progress:
+ * aborting `signal` cuts the request in flight and the worker asks for no more.
  */
 export async function runBlocking(
   targets: readonly Target[],
   options: BlockingOptions,
-): Promise<RunOutcome & { connectionsOpened: number | null }> {
-  let thread = await startWorker(options);
-  let replaced = false;
+): Promise<BlockingOutcome> {
   const requests: RequestResult[] = [];
-  options.onRunStart?.();
-  const runStart = performance.now();
-  for (const target of targets) {
-    if (options.signal?.aborted) break;
-    const dispatchedAt = performance.now();
-    const answer = thread.exchange(
-      { type: "request", target, runStart, enqueuedAt: dispatchedAt },
-      options.requestOptions.timeoutMs + GRACE_MS,
-    );
-    if (answer?.type === "result") {
-      requests.push(answer.result);
-      continue;
-    }
-    requests.push(lostRequest(target, runStart, dispatchedAt, thread.describeLoss()));
-    // A worker that died or hung cannot take the next request: start another, still blocking.
-    thread.terminate();
-    replaced = true;
-    try {
-      thread = startWorkerSync(options);
-    } catch (error) {
-      const message = `the blocking worker could not be restarted: ${(error as Error).message}`;
-      for (const rest of targets.slice(requests.length)) {
-        requests.push(lostRequest(rest, runStart, performance.now(), message));
-      }
+  let next = 0;
+  let runStart: number | null = null;
+  let wallMs: number | null = null;
+  let eventLoop: EventLoopStats | null = null;
+  let replaced = false;
+  while (next < targets.length && !options.signal?.aborted) {
+    const segment = await runWorker(targets, next, runStart, requests, options);
+    runStart ??= segment.runStart;
+    if (segment.done) {
+      wallMs = segment.done.wallMs;
+      eventLoop = replaced ? null : segment.done.eventLoop;
       break;
     }
+    replaced = true;
+    // A worker that died after asking for some requests is replaced, still blocking; one that
+    // asked for none would die again, so the rest of the list is recorded as lost.
+    if (requests.length === next) {
+      const message = `the blocking worker died${segment.failure ? `: ${segment.failure}` : ""}`;
+      for (const rest of targets.slice(next)) requests.push(lost(rest, runStart, message));
+      break;
+    }
+    next = requests.length;
   }
-  const wallMs = performance.now() - runStart;
-  options.onRunEnd?.();
-  const closed = await thread.close();
+  const start = runStart ?? performance.now();
   return {
-    wallMs,
+    wallMs: wallMs ?? Math.max(0, performance.now() - start),
     peakInFlight: requests.length > 0 ? 1 : 0,
     requests,
-    // Connections opened by a worker that was replaced are gone with it: unknown, not zero.
-    connectionsOpened: replaced || closed === null ? null : closed,
+    eventLoop,
   };
 }
 
-interface WorkerThread {
-  /** Posts a message and blocks until the answer; null when none came in time. */
-  exchange(message: ToWorker, waitMs: number): ToMain | null;
-  describeLoss(): string;
-  /** Asks the worker to close its Agent; resolves with the connections it opened. */
-  close(): Promise<number | null>;
-  terminate(): void;
+interface Segment {
+  /** The run's start as the worker reported it; null when it asked for nothing. */
+  runStart: number | null;
+  /** The worker's last word; null when it died first. */
+  done: Extract<ToMain, { type: "done" }> | null;
+  failure: string | null;
 }
 
-function spawn(options: BlockingOptions) {
+/** One worker over the targets from `from` on; resolves once it is done or dead. */
+function runWorker(
+  targets: readonly Target[],
+  from: number,
+  runStart: number | null,
+  requests: RequestResult[],
+  options: BlockingOptions,
+): Promise<Segment> {
   const shared = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
   const flags = new Int32Array(shared);
-  const { port1, port2 } = new MessageChannel();
-  const input: WorkerInput & { port: MessagePort } = {
+  const input: WorkerInput = {
     shared,
-    options: options.requestOptions,
+    from,
+    count: targets.length,
+    runStart,
     mainTimeOrigin: performance.timeOrigin,
-    port: port2,
   };
   const worker = new Worker(options.workerUrl ?? DEFAULT_WORKER_URL, {
     workerData: input,
-    transferList: [port2],
     stdout: false,
     stderr: false,
   });
-  let failure: Error | null = null;
+  const segment: Segment = { runStart, done: null, failure: null };
+  let inFlight: Promise<void> | null = null;
+  const answer = () => {
+    inFlight = null;
+    Atomics.store(flags, FLAG.state, FLAG.done);
+    Atomics.notify(flags, FLAG.state);
+  };
+  const stop = () => {
+    Atomics.store(flags, FLAG.stop, 1);
+  };
+  options.signal?.addEventListener("abort", stop, { once: true });
+
+  worker.on("message", (message: ToMain) => {
+    if (message.type === "done") {
+      segment.done = message;
+      return;
+    }
+    segment.runStart ??= message.runStart;
+    const target = targets[message.index] as Target;
+    const clock = { runStart: message.runStart, enqueuedAt: message.enqueuedAt };
+    inFlight = options.request(target, clock, options.signal).then(
+      (result) => {
+        requests.push(result);
+        answer();
+      },
+      (error: unknown) => {
+        // The request function never rejects; should one, the run still goes on.
+        requests.push(lost(target, message.runStart, String(error)));
+        answer();
+      },
+    );
+  });
   // An unhandled 'error' event would crash the whole program; a dead worker is data instead.
   worker.on("error", (error) => {
-    failure = error;
+    segment.failure = error.message.split("\n")[0] ?? null;
   });
-  return { worker, flags, port: port1, failure: () => failure };
+  return new Promise((resolve) => {
+    worker.once("exit", async () => {
+      options.signal?.removeEventListener("abort", stop);
+      // A request the worker asked for still settles and is kept, even if the worker is gone.
+      await inFlight;
+      resolve(segment);
+    });
+  });
 }
 
-async function startWorker(options: BlockingOptions): Promise<WorkerThread> {
-  const spawned = spawn(options);
-  const ready = Atomics.waitAsync(spawned.flags, FLAG.ready, 0, START_MS);
-  const exited = new Promise<"exited">((resolve) =>
-    spawned.worker.once("exit", () => resolve("exited")),
-  );
-  const outcome = await Promise.race([ready.value, exited]);
-  if (outcome !== "ok" && Atomics.load(spawned.flags, FLAG.ready) !== 1) {
-    await spawned.worker.terminate();
-    throw new Error(
-      `the blocking worker did not start${spawned.failure() ? `: ${spawned.failure()?.message}` : ""}`,
-    );
-  }
-  return wrap(spawned);
-}
-
-function startWorkerSync(options: BlockingOptions): WorkerThread {
-  const spawned = spawn(options);
-  // The worker starts on its own thread, so waiting here does not stop it from getting ready.
-  if (Atomics.wait(spawned.flags, FLAG.ready, 0, START_MS) === "timed-out") {
-    void spawned.worker.terminate();
-    throw new Error(`no answer within ${START_MS / 1000} s`);
-  }
-  return wrap(spawned);
-}
-
-function wrap({ worker, flags, port, failure }: ReturnType<typeof spawn>): WorkerThread {
-  let died = false;
-  return {
-    exchange(message, waitMs) {
-      Atomics.store(flags, FLAG.state, FLAG.waiting);
-      port.postMessage(message);
-      const status = Atomics.wait(flags, FLAG.state, FLAG.waiting, waitMs);
-      if (status === "timed-out") return null;
-      const state = Atomics.load(flags, FLAG.state);
-      // The answer is posted before the flag is set, so it is there to take synchronously.
-      const received = receiveMessageOnPort(port)?.message as ToMain | undefined;
-      if (state === FLAG.died || received === undefined) {
-        died = true;
-        return null;
-      }
-      return received;
-    },
-    describeLoss() {
-      const cause = failure();
-      if (died || cause) {
-        return `the blocking worker died${cause ? `: ${cause.message.split("\n")[0]}` : ""}`;
-      }
-      return "the blocking worker did not answer in time";
-    },
-    async close() {
-      if (died) {
-        await worker.terminate();
-        return null;
-      }
-      Atomics.store(flags, FLAG.state, FLAG.waiting);
-      port.postMessage({ type: "close" } satisfies ToWorker);
-      const waited = Atomics.waitAsync(flags, FLAG.state, FLAG.waiting, START_MS);
-      await waited.value;
-      const received = receiveMessageOnPort(port)?.message as ToMain | undefined;
-      port.close();
-      await worker.terminate();
-      return received?.type === "closed" ? received.connectionsOpened : null;
-    },
-    terminate() {
-      port.close();
-      void worker.terminate();
-    },
-  };
-}
-
-function lostRequest(
-  target: Target,
-  runStart: number,
-  dispatchedAt: number,
-  message: string,
-): RequestResult {
+/** A target the blocking thread could not ask for. */
+function lost(target: Target, runStart: number | null, message: string): RequestResult {
   const now = performance.now();
-  return {
-    index: target.index,
-    line: target.line,
-    url: target.url,
-    finalUrl: target.url,
-    ok: false,
-    status: null,
-    bytes: 0,
-    redirects: 0,
-    reusedConnection: null,
-    startMs: dispatchedAt - runStart,
-    queuedMs: 0,
-    connectMs: null,
-    ttfbMs: null,
-    downloadMs: null,
-    latencyMs: now - dispatchedAt,
-    endMs: now - runStart,
-    error: { kind: "other", code: null, message },
-  };
+  return requestResult(
+    target,
+    { runStart: runStart ?? now, enqueuedAt: now },
+    {
+      finalUrl: target.url,
+      status: null,
+      bytes: 0,
+      redirects: 0,
+      start: now,
+      headersAt: null,
+      end: now,
+      error: { kind: "other", code: null, message },
+    },
+  );
 }

@@ -1,12 +1,13 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAgent, createRequester, type RequestOptions } from "../../src/client.js";
-import { createEventLoopMonitor, startEventLoopMonitor } from "../../src/measure.js";
-import type { EventLoopStats } from "../../src/report/model.js";
-import { runBlocking } from "../../src/runners/blocking.js";
+import { type ClientCounts, openClient, type RequestOptions } from "../../src/client.js";
+import { startEventLoopMonitor } from "../../src/measure.js";
+import type { Target } from "../../src/report/model.js";
+import { type BlockingOptions, runBlocking } from "../../src/runners/blocking.js";
 import { runSequential } from "../../src/runners/sequential.js";
 import type { ServerHandle } from "../../src/server.js";
 import { spawnServer } from "../../src/server-process.js";
@@ -19,7 +20,7 @@ const requestOptions: RequestOptions = {
   maxRedirects: 10,
 };
 
-// The main thread blocks in this mode, so the server must live in another process.
+// A thread of this process blocks in this mode, so the server lives in another process.
 let server: ServerHandle;
 let scratch: string;
 
@@ -37,27 +38,35 @@ function targets(paths: string[]) {
 }
 
 async function runSequentialOver(paths: string[]) {
-  const agent = createAgent(requestOptions);
+  const client = openClient({ ...requestOptions, oneAtATime: true });
   try {
-    return await runSequential(targets(paths), { request: createRequester(agent, requestOptions) });
+    return await runSequential(targets(paths), { request: client.request });
   } finally {
-    await agent.destroy();
+    await client.close();
+  }
+}
+
+/** A blocking run over its own client, as every mode gets one; also what the client counted. */
+async function blocking(
+  list: Target[],
+  options: Partial<RequestOptions> & Omit<BlockingOptions, "request"> = {},
+) {
+  const { workerUrl, signal, ...overrides } = options;
+  const client = openClient({ ...requestOptions, ...overrides, oneAtATime: true });
+  let counts: ClientCounts | undefined;
+  try {
+    const outcome = await runBlocking(list, { request: client.request, signal, workerUrl });
+    counts = await client.close();
+    return { ...outcome, ...counts };
+  } finally {
+    if (counts === undefined) await client.close();
   }
 }
 
 describe("runBlocking", () => {
-  it("freezes the event loop: a concurrent timer starves while it runs", async () => {
-    const monitor = createEventLoopMonitor();
-    await monitor.ready;
-    let stopped: Promise<EventLoopStats> | null = null;
-    const outcome = await runBlocking(targets(["/delay/100", "/delay/100", "/delay/100"]), {
-      requestOptions,
-      onRunStart: () => monitor.start(),
-      onRunEnd: () => {
-        stopped = monitor.stop();
-      },
-    });
-    const loop = await (stopped as Promise<EventLoopStats> | null);
+  it("freezes the blocking thread's event loop: its timer starves while the run goes on", async () => {
+    const outcome = await blocking(targets(["/delay/100", "/delay/100", "/delay/100"]));
+    const loop = outcome.eventLoop;
     expect(outcome.requests.every((r) => r.ok)).toBe(true);
     expect(loop?.heartbeat.expected).toBeGreaterThanOrEqual(25);
     expect(loop?.heartbeat.fired).toBeLessThan((loop?.heartbeat.expected ?? 0) / 4);
@@ -72,9 +81,7 @@ describe("runBlocking", () => {
   });
 
   it("takes about the sum of the latencies, like sequential", async () => {
-    const outcome = await runBlocking(targets(["/delay/100", "/delay/100", "/delay/100"]), {
-      requestOptions,
-    });
+    const outcome = await blocking(targets(["/delay/100", "/delay/100", "/delay/100"]));
     expect(outcome.wallMs).toBeGreaterThanOrEqual(290);
     expect(outcome.wallMs).toBeLessThan(3000);
     expect(outcome.peakInFlight).toBe(1);
@@ -82,7 +89,7 @@ describe("runBlocking", () => {
 
   it("gives the same statuses, bytes and redirects as the sequential mode", async () => {
     const paths = ["/bytes/1234", "/status/404", "/redirect/2", "/delay/20?bytes=77"];
-    const blocking = await runBlocking(targets(paths), { requestOptions });
+    const blocked = await blocking(targets(paths));
     const sequential = await runSequentialOver(paths);
     const shape = (r: {
       status: number | null;
@@ -95,11 +102,11 @@ describe("runBlocking", () => {
       redirects: r.redirects,
       ok: r.ok,
     });
-    expect(blocking.requests.map(shape)).toEqual(sequential.requests.map(shape));
+    expect(blocked.requests.map(shape)).toEqual(sequential.requests.map(shape));
   });
 
   it("reports offsets in the main thread's timeline", async () => {
-    const outcome = await runBlocking(targets(["/delay/50", "/delay/50"]), { requestOptions });
+    const outcome = await blocking(targets(["/delay/50", "/delay/50"]));
     const [first, second] = outcome.requests;
     expect(first?.startMs).toBeGreaterThanOrEqual(0);
     expect(first?.startMs).toBeLessThan(50);
@@ -115,9 +122,7 @@ describe("runBlocking", () => {
       { index: 2, line: 3, url: `${server.url}/status/500` },
       { index: 3, line: 4, url: `${server.url}/bytes/10` },
     ];
-    const outcome = await runBlocking(list, {
-      requestOptions: { ...requestOptions, timeoutMs: 300 },
-    });
+    const outcome = await blocking(list, { timeoutMs: 300 });
     expect(outcome.requests.map((r) => r.error?.kind ?? "ok")).toEqual([
       "connect",
       "timeout",
@@ -126,35 +131,79 @@ describe("runBlocking", () => {
     ]);
   });
 
-  it("counts the connections its worker's Agent opened", async () => {
-    const outcome = await runBlocking(targets(["/bytes/1", "/bytes/1", "/bytes/1"]), {
-      requestOptions,
-    });
+  it("keeps to one connection, as the sequential mode does", async () => {
+    const outcome = await blocking(targets(["/bytes/1", "/bytes/1", "/bytes/1"]));
     expect(outcome.connectionsOpened).toBe(1);
   });
 
-  it("turns a worker that dies mid-request into a failure and carries on with a new one", async () => {
+  it("carries on with a new blocking thread when one dies mid-run", async () => {
     const realWorker = new URL("../../dist/runners/blocking-worker.js", import.meta.url);
     const crashing = join(scratch, "crashing-worker.mjs");
+    // Dies right after asking for the second request, before it can wait for the answer.
     await writeFile(
       crashing,
       [
-        'import { workerData } from "node:worker_threads";',
-        'workerData.port.on("message", (m) => {',
-        '  if (m.type === "request" && m.target.url.includes("crash")) throw new Error("boom");',
-        "});",
+        'import { parentPort } from "node:worker_threads";',
+        "const post = parentPort.postMessage.bind(parentPort);",
+        "parentPort.postMessage = (m) => {",
+        "  post(m);",
+        '  if (m.type === "request" && m.index === 1) throw new Error("boom");',
+        "};",
         `await import(${JSON.stringify(realWorker.href)});`,
       ].join("\n"),
     );
-    const list = targets(["/bytes/5", "/status/200?crash=1", "/bytes/6"]);
-    const outcome = await runBlocking(list, {
-      requestOptions,
-      workerUrl: pathToFileURL(crashing),
+    const list = targets(["/bytes/5", "/bytes/6", "/bytes/7"]);
+    const outcome = await blocking(list, { workerUrl: pathToFileURL(crashing) });
+    expect(outcome.requests.map((r) => r.bytes)).toEqual([5, 6, 7]);
+    expect(outcome.requests.every((r) => r.ok)).toBe(true);
+    // The dead thread's event-loop figures are lost: unknown, never half a run's.
+    expect(outcome.eventLoop).toBeNull();
+  });
+
+  it("records the rest of the list as failures when the blocking thread cannot start", async () => {
+    const broken = join(scratch, "broken-worker.mjs");
+    await writeFile(broken, 'throw new Error("cannot start");\n');
+    const outcome = await blocking(targets(["/bytes/1", "/bytes/2"]), {
+      workerUrl: pathToFileURL(broken),
     });
-    expect(outcome.requests).toHaveLength(3);
-    expect(outcome.requests.map((r) => r.ok)).toEqual([true, false, true]);
-    expect(outcome.requests[1]?.error?.message).toMatch(/^the blocking worker died/);
-    expect(outcome.requests[2]?.bytes).toBe(6);
-    expect(outcome.connectionsOpened).toBeNull();
+    expect(outcome.requests).toHaveLength(2);
+    expect(outcome.requests.every((r) => !r.ok)).toBe(true);
+    expect(outcome.requests[0]?.error?.message).toBe("the blocking worker died: cannot start");
+    expect(outcome.eventLoop).toBeNull();
+  });
+
+  it("keeps the main thread free: progress advances while the run blocks", async () => {
+    let settled = 0;
+    const seen: number[] = [];
+    const monitor = await startEventLoopMonitor();
+    const sampler = setInterval(() => seen.push(settled), 20);
+    const client = openClient({ ...requestOptions, oneAtATime: true }, () => {
+      settled += 1;
+    });
+    try {
+      await runBlocking(targets(Array(5).fill("/delay/100")), { request: client.request });
+    } finally {
+      clearInterval(sampler);
+      await client.close();
+    }
+    const loop = await monitor.stop();
+    expect(settled).toBe(5);
+    // Samples taken during the run saw it part-way: the count moved while the worker blocked.
+    expect(seen.some((count) => count > 0 && count < 5)).toBe(true);
+    expect(loop.heartbeat.fired).toBeGreaterThan(loop.heartbeat.expected / 2);
+  });
+
+  it("stops soon after an abort, running none of the remaining requests", async () => {
+    const controller = new AbortController();
+    const list = targets(Array(20).fill("/delay/500"));
+    setTimeout(() => controller.abort(), 700);
+    const started = performance.now();
+    const outcome = await blocking(list, { signal: controller.signal });
+    const elapsed = performance.now() - started;
+    // Twenty half-second requests would take ten seconds; the abort lands within the second.
+    expect(elapsed).toBeLessThan(3000);
+    expect(outcome.requests.length).toBeGreaterThanOrEqual(1);
+    expect(outcome.requests.length).toBeLessThan(5);
+    expect(outcome.requests.at(-1)?.error?.kind).toBe("aborted");
   });
 });

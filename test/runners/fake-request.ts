@@ -1,5 +1,5 @@
-import type { RequestFn } from "../../src/client.js";
-import type { RequestResult, Target } from "../../src/report/model.js";
+import { type RequestFn, requestResult } from "../../src/client.js";
+import type { Target } from "../../src/report/model.js";
 
 export function targetsOf(count: number): Target[] {
   return Array.from({ length: count }, (_, index) => ({
@@ -29,26 +29,16 @@ export function fakeRequest(delaysMs: readonly number[], failing: ReadonlySet<nu
     finished.push(target.index);
     const end = performance.now();
     const ok = !failing.has(target.index);
-    const result: RequestResult = {
-      index: target.index,
-      line: target.line,
-      url: target.url,
+    return requestResult(target, clock, {
       finalUrl: target.url,
-      ok,
       status: ok ? 200 : 500,
       bytes: 2,
       redirects: 0,
-      reusedConnection: null,
-      startMs: start - clock.runStart,
-      queuedMs: start - clock.enqueuedAt,
-      connectMs: null,
-      ttfbMs: end - start,
-      downloadMs: 0,
-      latencyMs: end - start,
-      endMs: end - clock.runStart,
+      start,
+      headersAt: end,
+      end,
       error: ok ? null : { kind: "http", code: null, message: "HTTP 500 Internal Server Error" },
-    };
-    return result;
+    });
   };
   return {
     request,
