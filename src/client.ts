@@ -44,12 +44,13 @@ const REDIRECT_BODY_LIMIT = 1 << 20;
  * The dispatcher every request of one run goes through, built from the run's settings: the one
  * place where connection options (pooling, TLS, proxies) are decided.
  */
-export function createAgent(settings: Pick<ClientSettings, "timeoutMs" | "oneAtATime">): Agent {
+export function createAgent(settings: Pick<ClientSettings, "timeoutMs" | "maxInFlight">): Agent {
   return new Agent({
     keepAliveTimeout: 30_000,
-    // One request at a time needs one connection per origin: without the cap, a request sent
-    // as the previous one ends can find the connection not yet idle and open a second.
-    ...(settings.oneAtATime ? { connections: 1 } : {}),
+    // undici gives a finished connection back a loop turn after the response ends, so a
+    // request sent at once would find it busy and open another: capped at the most requests
+    // in flight, it waits for that turn instead, and a run keeps the connections it needs.
+    ...(settings.maxInFlight === undefined ? {} : { connections: settings.maxInFlight }),
     // Our own deadline covers the whole request; undici's timers stay out of its way.
     headersTimeout: 0,
     bodyTimeout: 0,
@@ -59,8 +60,8 @@ export function createAgent(settings: Pick<ClientSettings, "timeoutMs" | "oneAtA
 
 /** What a client is opened with: the request options and what shapes its connections. */
 export interface ClientSettings extends RequestOptions {
-  /** The run never has more than one request in flight (sequential, blocking). */
-  oneAtATime?: boolean;
+  /** Most requests the run has in flight at once (1 for sequential and blocking); none: no cap. */
+  maxInFlight?: number;
 }
 
 /** What a client counted over its life, reported when it closes. */

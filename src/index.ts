@@ -112,10 +112,8 @@ async function runOnce(
   const concurrency: Concurrency = mode === "concurrent" ? options.concurrency : 1;
   const report = (result: RequestResult) =>
     options.onProgress?.({ type: "request", mode, ok: result.ok });
-  const client = openClient(
-    { ...requestOptionsOf(options), oneAtATime: mode !== "concurrent" },
-    report,
-  );
+  const maxInFlight = concurrency === "all" ? undefined : concurrency;
+  const client = openClient({ ...requestOptionsOf(options), maxInFlight }, report);
   let measured: RunOutcome;
   let eventLoop: EventLoopStats | null;
   let connectionsOpened: number;

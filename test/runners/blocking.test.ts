@@ -38,7 +38,7 @@ function targets(paths: string[]) {
 }
 
 async function runSequentialOver(paths: string[]) {
-  const client = openClient({ ...requestOptions, oneAtATime: true });
+  const client = openClient({ ...requestOptions, maxInFlight: 1 });
   try {
     return await runSequential(targets(paths), { request: client.request });
   } finally {
@@ -52,7 +52,7 @@ async function blocking(
   options: Partial<RequestOptions> & Omit<BlockingOptions, "request"> = {},
 ) {
   const { workerUrl, signal, ...overrides } = options;
-  const client = openClient({ ...requestOptions, ...overrides, oneAtATime: true });
+  const client = openClient({ ...requestOptions, ...overrides, maxInFlight: 1 });
   let counts: ClientCounts | undefined;
   try {
     const outcome = await runBlocking(list, { request: client.request, signal, workerUrl });
@@ -177,7 +177,7 @@ describe("runBlocking", () => {
     const seen: number[] = [];
     const monitor = await startEventLoopMonitor();
     const sampler = setInterval(() => seen.push(settled), 20);
-    const client = openClient({ ...requestOptions, oneAtATime: true }, () => {
+    const client = openClient({ ...requestOptions, maxInFlight: 1 }, () => {
       settled += 1;
     });
     try {
