@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import type { Agent } from "undici";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -139,5 +141,101 @@ describe("request function", () => {
       controller.signal,
     );
     expect(result.error?.kind).toBe("aborted");
+  });
+});
+
+describe("redirect rules", () => {
+  /** A server that redirects `/to?status=S&location=L` and echoes method and credentials elsewhere. */
+  interface Echo {
+    url: string;
+    seen: { method: string; path: string; authorization?: string; cookie?: string }[];
+    close(): Promise<void>;
+  }
+  async function echoServer(): Promise<Echo> {
+    const seen: Echo["seen"] = [];
+    const http = createServer((req, res) => {
+      const url = new URL(req.url ?? "/", "http://x");
+      seen.push({
+        method: req.method ?? "",
+        path: url.pathname,
+        authorization: req.headers.authorization,
+        cookie: req.headers.cookie,
+      });
+      req.resume();
+      if (url.pathname === "/to") {
+        res.writeHead(Number(url.searchParams.get("status")), {
+          location: url.searchParams.get("location") ?? "/",
+        });
+        res.end("moved");
+      } else res.end("ok");
+    });
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    const { port } = http.address() as AddressInfo;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      seen,
+      close: () => new Promise((resolve) => http.close(() => resolve())),
+    };
+  }
+  let home: Echo;
+  let elsewhere: Echo;
+  beforeAll(async () => {
+    home = await echoServer();
+    elsewhere = await echoServer();
+  });
+  afterAll(async () => {
+    await home.close();
+    await elsewhere.close();
+  });
+
+  async function follow(status: number, location: string, method: string) {
+    home.seen.length = 0;
+    elsewhere.seen.length = 0;
+    const options = {
+      ...defaults,
+      method,
+      headers: { Authorization: "Bearer secret", Cookie: "a=1", "x-other": "kept" },
+    };
+    agent = createAgent(options);
+    const now = performance.now();
+    const url = `${home.url}/to?status=${status}&location=${encodeURIComponent(location)}`;
+    return createRequester(agent, options)(
+      { index: 0, line: 1, url },
+      { runStart: now, enqueuedAt: now },
+    );
+  }
+
+  it("keeps credentials on the same origin and drops them when a redirect leaves it", async () => {
+    const same = await follow(302, "/final", "GET");
+    expect(same.ok).toBe(true);
+    expect(home.seen[1]).toMatchObject({
+      path: "/final",
+      authorization: "Bearer secret",
+      cookie: "a=1",
+    });
+    const away = await follow(302, `${elsewhere.url}/final`, "GET");
+    expect(away.ok).toBe(true);
+    expect(away.finalUrl).toBe(`${elsewhere.url}/final`);
+    expect(elsewhere.seen[0]).toEqual({ method: "GET", path: "/final" });
+  });
+
+  it("turns a POST into a GET on 301, 302 and 303 and keeps it on 307 and 308", async () => {
+    for (const [status, method] of [
+      [301, "GET"],
+      [302, "GET"],
+      [303, "GET"],
+      [307, "POST"],
+      [308, "POST"],
+    ] as const) {
+      await follow(status, "/final", "POST");
+      expect({ status, method: home.seen[1]?.method }).toEqual({ status, method });
+      await agent.destroy();
+    }
+    // A 303 turns any method but HEAD into a GET.
+    await follow(303, "/final", "PUT");
+    expect(home.seen[1]?.method).toBe("GET");
+    await agent.destroy();
+    await follow(303, "/final", "HEAD");
+    expect(home.seen[1]?.method).toBe("HEAD");
   });
 });
