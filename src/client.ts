@@ -87,9 +87,11 @@ export function openClient(settings: ClientSettings, onResult?: ResultListener):
   agent.on("connect", () => {
     counts.connectionsOpened += 1;
   });
+  const signals = new SignalWatch();
   return {
-    request: createRequester(agent, settings, onResult),
+    request: requester(agent, settings, onResult ?? null, signals),
     async close() {
+      signals.release();
       // Every request has settled by now, so nothing is cut; destroy skips the graceful wait.
       await agent.destroy();
       return { ...counts };
@@ -103,15 +105,23 @@ export function createRequester(
   options: RequestOptions,
   onResult?: ResultListener,
 ): RequestFn {
-  const aborter = new SignalWatch();
+  return requester(dispatcher, options, onResult ?? null, new SignalWatch());
+}
+
+function requester(
+  dispatcher: Dispatcher,
+  options: RequestOptions,
+  onResult: ResultListener | null,
+  signals: SignalWatch,
+): RequestFn {
   return (target, clock, signal) => {
-    const exchange = new Exchange(dispatcher, options, target, clock, onResult ?? null);
+    const exchange = new Exchange(dispatcher, options, target, clock, onResult);
     const settled = new Promise<RequestResult>((resolve) => {
       exchange.resolve = resolve;
     });
     if (signal?.aborted) exchange.interrupt(INTERRUPTED);
     else {
-      if (signal) aborter.watch(signal, exchange);
+      if (signal) signals.watch(signal, exchange);
       exchange.dispatch();
     }
     return settled;
@@ -171,23 +181,28 @@ const INTERRUPTED = "interrupted";
 class SignalWatch {
   #signal: AbortSignal | null = null;
   #inFlight = new Set<Exchange>();
+  #listener: (() => void) | null = null;
 
   watch(signal: AbortSignal, exchange: Exchange): void {
     if (signal !== this.#signal) {
+      this.release();
       this.#signal = signal;
-      this.#inFlight = new Set();
-      const inFlight = this.#inFlight;
-      signal.addEventListener(
-        "abort",
-        () => {
-          for (const each of inFlight) each.interrupt(INTERRUPTED);
-          inFlight.clear();
-        },
-        { once: true },
-      );
+      const inFlight = new Set<Exchange>();
+      this.#inFlight = inFlight;
+      this.#listener = () => {
+        for (const each of inFlight) each.interrupt(INTERRUPTED);
+      };
+      signal.addEventListener("abort", this.#listener, { once: true });
     }
     exchange.watchers = this.#inFlight;
     this.#inFlight.add(exchange);
+  }
+
+  /** Stops listening: a signal that outlives the client (one per comparison) keeps nothing. */
+  release(): void {
+    if (this.#listener) this.#signal?.removeEventListener("abort", this.#listener);
+    this.#signal = null;
+    this.#listener = null;
   }
 }
 

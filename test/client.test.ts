@@ -1,9 +1,10 @@
+import { getEventListeners } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import type { Agent } from "undici";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createAgent, createRequester, type RequestOptions } from "../src/client.js";
+import { createAgent, createRequester, openClient, type RequestOptions } from "../src/client.js";
 import { type ServerHandle, startServer } from "../src/server.js";
 import { deadPort } from "./helpers.js";
 
@@ -237,5 +238,41 @@ describe("redirect rules", () => {
     await agent.destroy();
     await follow(303, "/final", "HEAD");
     expect(home.seen[1]?.method).toBe("HEAD");
+  });
+});
+
+describe("client", () => {
+  it("cuts every request in flight on one abort", async () => {
+    const client = openClient({ ...defaults, maxInFlight: 8 });
+    const controller = new AbortController();
+    const now = performance.now();
+    const pending = Array.from({ length: 8 }, (_, index) =>
+      client.request(
+        { index, line: index + 1, url: `${server.url}/delay/3000` },
+        { runStart: now, enqueuedAt: now },
+        controller.signal,
+      ),
+    );
+    setTimeout(() => controller.abort(), 100);
+    const results = await Promise.all(pending);
+    expect(results.map((r) => r.error?.kind)).toEqual(Array(8).fill("aborted"));
+    expect(Math.max(...results.map((r) => r.latencyMs))).toBeLessThan(2000);
+    const { connectionsOpened } = await client.close();
+    expect(connectionsOpened).toBeLessThanOrEqual(8);
+  });
+
+  it("listens once per signal while open and leaves nothing on it once closed", async () => {
+    const client = openClient(defaults);
+    const signal = new AbortController().signal;
+    const now = performance.now();
+    for (const index of [0, 1, 2]) {
+      const target = { index, line: index + 1, url: `${server.url}/bytes/1` };
+      expect((await client.request(target, { runStart: now, enqueuedAt: now }, signal)).ok).toBe(
+        true,
+      );
+    }
+    expect(getEventListeners(signal, "abort")).toHaveLength(1);
+    await client.close();
+    expect(getEventListeners(signal, "abort")).toHaveLength(0);
   });
 });
