@@ -1,10 +1,9 @@
 import { UsageError } from "./errors.js";
 import { type Concurrency, MODES, type Mode } from "./report/model.js";
+import { type Format, findFormat, formatList } from "./report/render.js";
 import { quoteInput } from "./targets.js";
 
-/** Report formats `--format` accepts. */
-export const FORMATS = ["table", "json", "markdown", "csv"] as const;
-export type Format = (typeof FORMATS)[number];
+export type { Format } from "./report/render.js";
 
 /** Every flag's default value. */
 export const DEFAULTS = Object.freeze({
@@ -264,14 +263,11 @@ export function parseSpeedup(value: string, flag: string): number {
   return number;
 }
 
-/** Parses a report format, case-insensitive; `md` means `markdown`. */
+/** Parses a report format by its name or an alias, case-insensitive; `md` means `markdown`. */
 export function parseFormat(value: string, flag: string): Format {
-  const name = value.trim().toLowerCase();
-  const format = name === "md" ? "markdown" : name;
-  if (!(FORMATS as readonly string[]).includes(format)) {
-    throw expected(flag, "one of table, json, markdown (md), csv", value);
-  }
-  return format as Format;
+  const format = findFormat(value);
+  if (format === undefined) throw expected(flag, `one of ${formatList()}`, value);
+  return format;
 }
 
 function trimmed(number: number, decimals: number): string {
