@@ -50,9 +50,12 @@ function text(value: string | null): string | null {
   return value === null ? null : sanitize(value);
 }
 
-/** Renders every request of every run, in run order then list order. Options are ignored. */
-export function renderCsv(report: Report, _options: RenderOptions): string {
-  const lines = [CSV_COLUMNS.join(",")];
+/**
+ * Renders every request of every run, in run order then list order, a line at a time.
+ * Options are ignored.
+ */
+export function* renderCsv(report: Report, _options: RenderOptions): Generator<string> {
+  yield `${CSV_COLUMNS.join(",")}\n`;
   for (const run of report.runs) {
     const loop = run.eventLoop;
     const runFields = [
@@ -86,8 +89,7 @@ export function renderCsv(report: Report, _options: RenderOptions): string {
         text(r.error?.message ?? null),
         ...runFields,
       ];
-      lines.push(fields.map(csvField).join(","));
+      yield `${fields.map(csvField).join(",")}\n`;
     }
   }
-  return `${lines.join("\n")}\n`;
 }
