@@ -4,6 +4,7 @@ import { type Format, findFormat, formatList } from "./report/render.js";
 import { quoteInput } from "./targets.js";
 
 export type { Format } from "./report/render.js";
+export { formatDuration, formatDurationFlag } from "./report/units.js";
 
 /** Every flag's default value. */
 export const DEFAULTS = Object.freeze({
@@ -268,27 +269,4 @@ export function parseFormat(value: string, flag: string): Format {
   const format = findFormat(value);
   if (format === undefined) throw expected(flag, `one of ${formatList()}`, value);
   return format;
-}
-
-function trimmed(number: number, decimals: number): string {
-  return String(Number(number.toFixed(decimals)));
-}
-
-/**
- * Formats milliseconds for messages in the largest unit that fits: `500 ms`, `1.5 s`,
- * `1 min`, `24 h`.
- */
-/** A duration in the form the flags take (`500ms`, `2s`, `1m`), for --help and for messages that quote a flag. */
-export function formatDurationFlag(ms: number): string {
-  if (ms >= MINUTE && ms % MINUTE === 0) return `${ms / MINUTE}m`;
-  if (ms >= SECOND && ms % SECOND === 0) return `${ms / SECOND}s`;
-  return `${ms}ms`;
-}
-
-export function formatDuration(ms: number): string {
-  const size = Math.abs(ms);
-  if (size >= HOUR) return `${trimmed(ms / HOUR, 2)} h`;
-  if (size >= MINUTE) return `${trimmed(ms / MINUTE, 2)} min`;
-  if (size >= SECOND) return `${trimmed(ms / SECOND, 3)} s`;
-  return `${trimmed(ms, 3)} ms`;
 }

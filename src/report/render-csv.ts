@@ -7,7 +7,7 @@
  * so one file carries everything without a second table.
  */
 
-import { csvField, type RenderOptions, sanitize } from "./format.js";
+import { csvField, type RenderOptions, roundMs, sanitize } from "./format.js";
 import type { Report } from "./model.js";
 
 /** The columns, in order; their names are part of the CSV contract. */
@@ -41,9 +41,7 @@ export const CSV_COLUMNS = [
 
 /** Milliseconds with at most 3 decimals and no trailing zeros; null stays null (empty field). */
 function ms(value: number | null): number | null {
-  if (value === null) return null;
-  const rounded = Number(value.toFixed(3));
-  return Object.is(rounded, -0) ? 0 : rounded;
+  return roundMs(value, 3);
 }
 
 function text(value: string | null): string | null {

@@ -14,6 +14,7 @@ import {
   formatRatio,
   hiddenRowsNote,
   isMultiRun,
+  msValueIn,
   type RenderOptions,
   reportContext,
   reportModes,
@@ -24,7 +25,7 @@ import type { Comparison, Mode, ModeSummary, Report, TargetModeSummary } from ".
 
 /** Milliseconds with one decimal, as hyperfine's Markdown export prints them. */
 function ms(value: number): string {
-  return value.toFixed(1);
+  return msValueIn(value, "ms");
 }
 
 /** A table's lines, made one row at a time as they are read. */
