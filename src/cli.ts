@@ -366,20 +366,24 @@ async function runAndReport(
   }
 
   if (explanation !== null && settings.format === "table") io.stdout(`${explanation}\n\n`);
-  // A failed export still leaves the report, the warnings and the verdict to give.
+  // A failed export still leaves the report, the warnings and the verdict to give. Ctrl-C while
+  // they are written stops the files, which are left as they were before the run.
+  const writing = new AbortController();
+  const unsubscribeWriting = io.onInterrupt(() => writing.abort());
   const failedOutputs = await writeOutputs(
     report,
     [{ format: settings.format, target: "-", color: settings.color }, ...settings.exports],
     { allRows: settings.allRows },
     io.stdout,
-  );
+    writing.signal,
+  ).finally(unsubscribeWriting);
   for (const error of failedOutputs) io.stderr(`fetchbench: ${error.message}\n`);
 
   const warn = settings.stderrColor ? pc.yellow("Warning") : "Warning";
   if (!settings.quiet) {
     for (const warning of report.summary.warnings) io.stderr(`${warn}: ${warning.message}\n`);
   }
-  if (controller.signal.aborted) {
+  if (controller.signal.aborted || writing.signal.aborted) {
     io.stderr("fetchbench: interrupted; the report shows what finished before Ctrl-C\n");
     return ExitCode.interrupted;
   }
