@@ -1,4 +1,4 @@
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import pc from "picocolors";
 import { startDemo } from "./demo.js";
 import { ExitCode, errorCode, UsageError } from "./errors.js";
@@ -21,8 +21,8 @@ import {
 } from "./options.js";
 import { createProgress } from "./progress.js";
 import { MODES, type Mode, type Report, type Target } from "./report/model.js";
-import { render } from "./report/render.js";
-import { checkOutputTarget, OutputError, writeOutput } from "./report/writer.js";
+import { checkOutputTarget, writeOutputs } from "./report/outputs.js";
+import { EXPORT_FORMATS, formatList, type RegisteredFormat } from "./report/render.js";
 import { ENDPOINTS, startServer } from "./server.js";
 import { readTargets } from "./targets.js";
 import { missedThresholds, type Thresholds, validateThresholds } from "./thresholds.js";
@@ -30,7 +30,8 @@ import { VERSION } from "./version.js";
 
 /** Everything the CLI needs from the outside world; `main` builds it from `process`. */
 export interface Io {
-  stdout: (text: string) => void;
+  /** Writes to standard output; a returned promise settles when the stream can take more. */
+  stdout: (text: string) => void | Promise<void>;
   stderr: (text: string) => void;
   readStdin: () => Promise<Buffer>;
   stdoutIsTTY: boolean;
@@ -57,9 +58,8 @@ interface RawRunOptions {
   color: boolean;
   runs?: string;
   warmup?: string;
-  exportJson?: string;
-  exportMarkdown?: string;
-  exportCsv?: string;
+  /** `--export-<format>` values, one key per exportable format (`exportJson`, …). */
+  [exportKey: `export${string}`]: string | undefined;
   minSpeedup?: string;
   maxWall?: string[];
   maxFailures?: string;
@@ -206,8 +206,16 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
 // No default value, so --help shows none; the settings read a missing list as empty.
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
+/** `--export-<name> <file>` for an exportable format, and where commander keeps its value. */
+function exportOption(format: RegisteredFormat): Option {
+  return new Option(
+    `--export-${format.name} <file>`,
+    `also write ${format.description} to a file (- for standard output)`,
+  );
+}
+
 function addRunOptions(command: Command, defaultModes: readonly Mode[] = DEFAULTS.modes): Command {
-  return command
+  command
     .option(
       "--modes <list>",
       "modes to run: sequential, concurrent, blocking",
@@ -236,21 +244,10 @@ function addRunOptions(command: Command, defaultModes: readonly Mode[] = DEFAULT
       "redirects followed per request (0: none)",
       String(DEFAULTS.maxRedirects),
     )
-    .option(
-      "--format <format>",
-      "report on standard output: table, json, markdown, csv",
-      DEFAULTS.format,
-    )
-    .option("--json", "same as --format json")
-    .option("--export-json <file>", "also write the JSON report to a file (- for standard output)")
-    .option(
-      "--export-markdown <file>",
-      "also write a Markdown report to a file (- for standard output)",
-    )
-    .option(
-      "--export-csv <file>",
-      "also write one CSV row per request to a file (- for standard output)",
-    )
+    .option("--format <format>", `report on standard output: ${formatList()}`, DEFAULTS.format)
+    .option("--json", "same as --format json");
+  for (const format of EXPORT_FORMATS) command.addOption(exportOption(format));
+  return command
     .option("--min-speedup <x>", "exit 1 when the mean speed-up is below x")
     .option(
       "--max-wall <mode=duration>",
@@ -286,13 +283,10 @@ async function resolveRunSettings(raw: RawRunOptions, io: Io): Promise<RunSettin
     maxFailuresExplicit: raw.maxFailures !== undefined,
   };
   validateThresholds(thresholds, modes);
-  const exports = (
-    [
-      ["json", raw.exportJson],
-      ["markdown", raw.exportMarkdown],
-      ["csv", raw.exportCsv],
-    ] as const
-  ).flatMap(([format, target]) => (target === undefined ? [] : [{ format, target }]));
+  const exports = EXPORT_FORMATS.flatMap((format) => {
+    const target = raw[exportOption(format).attributeName() as `export${string}`];
+    return target === undefined ? [] : [{ format: format.name, target }];
+  });
   for (const { format, target } of exports) await checkOutputTarget(target, `--export-${format}`);
   const quiet = raw.quiet === true;
   return {
@@ -371,34 +365,48 @@ async function runAndReport(
     unsubscribe();
   }
 
-  const renderOptions = { color: settings.color, allRows: settings.allRows };
   if (explanation !== null && settings.format === "table") io.stdout(`${explanation}\n\n`);
-  io.stdout(render(report, settings.format, renderOptions));
-  // A failed export still leaves the report, the warnings and the verdict to give.
-  let exportFailed = false;
-  for (const { format, target } of settings.exports) {
-    const text = render(report, format, { ...renderOptions, color: false });
-    try {
-      await writeOutput(target, text, io.stdout);
-    } catch (error) {
-      if (!(error instanceof OutputError)) throw error;
-      io.stderr(`fetchbench: ${error.message}\n`);
-      exportFailed = true;
-    }
-  }
+  // A failed export still leaves the report, the warnings and the verdict to give. Ctrl-C while
+  // they are written stops the files, which are left as they were before the run.
+  const writing = new AbortController();
+  const unsubscribeWriting = io.onInterrupt(() => writing.abort());
+  const failedOutputs = await writeOutputs(
+    report,
+    [{ format: settings.format, target: "-", color: settings.color }, ...settings.exports],
+    { allRows: settings.allRows },
+    io.stdout,
+    writing.signal,
+  ).finally(unsubscribeWriting);
+  for (const error of failedOutputs) io.stderr(`fetchbench: ${error.message}\n`);
 
   const warn = settings.stderrColor ? pc.yellow("Warning") : "Warning";
   if (!settings.quiet) {
     for (const warning of report.summary.warnings) io.stderr(`${warn}: ${warning.message}\n`);
   }
-  if (controller.signal.aborted) {
+  if (controller.signal.aborted || writing.signal.aborted) {
     io.stderr("fetchbench: interrupted; the report shows what finished before Ctrl-C\n");
     return ExitCode.interrupted;
   }
   const missed = missedThresholds(report, settings.thresholds);
   for (const line of missed) io.stderr(`fetchbench: ${line}\n`);
-  if (exportFailed) return ExitCode.usage;
+  if (failedOutputs.length > 0) return ExitCode.usage;
   return missed.length > 0 ? ExitCode.failed : ExitCode.ok;
+}
+
+/** Settles once a stream that refused more can take it again, or is gone (`| head` closed it). */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off("drain", done);
+      stream.off("close", done);
+      stream.off("error", done);
+      resolve();
+    };
+    stream.on("drain", done);
+    stream.on("close", done);
+    stream.on("error", done);
+  });
 }
 
 function processIo(): Io {
@@ -409,9 +417,7 @@ function processIo(): Io {
     if (error.code !== "EPIPE") throw error;
   });
   return {
-    stdout: (text) => {
-      process.stdout.write(text);
-    },
+    stdout: (text) => (process.stdout.write(text) ? undefined : drained(process.stdout)),
     stderr: (text) => {
       process.stderr.write(text);
     },

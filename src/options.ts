@@ -1,10 +1,10 @@
 import { UsageError } from "./errors.js";
 import { type Concurrency, MODES, type Mode } from "./report/model.js";
+import { type Format, findFormat, formatList } from "./report/render.js";
 import { quoteInput } from "./targets.js";
 
-/** Report formats `--format` accepts. */
-export const FORMATS = ["table", "json", "markdown", "csv"] as const;
-export type Format = (typeof FORMATS)[number];
+export type { Format } from "./report/render.js";
+export { formatDuration, formatDurationFlag } from "./report/units.js";
 
 /** Every flag's default value. */
 export const DEFAULTS = Object.freeze({
@@ -264,35 +264,9 @@ export function parseSpeedup(value: string, flag: string): number {
   return number;
 }
 
-/** Parses a report format, case-insensitive; `md` means `markdown`. */
+/** Parses a report format by its name or an alias, case-insensitive; `md` means `markdown`. */
 export function parseFormat(value: string, flag: string): Format {
-  const name = value.trim().toLowerCase();
-  const format = name === "md" ? "markdown" : name;
-  if (!(FORMATS as readonly string[]).includes(format)) {
-    throw expected(flag, "one of table, json, markdown (md), csv", value);
-  }
-  return format as Format;
-}
-
-function trimmed(number: number, decimals: number): string {
-  return String(Number(number.toFixed(decimals)));
-}
-
-/**
- * Formats milliseconds for messages in the largest unit that fits: `500 ms`, `1.5 s`,
- * `1 min`, `24 h`.
- */
-/** A duration in the form the flags take (`500ms`, `2s`, `1m`), for --help and for messages that quote a flag. */
-export function formatDurationFlag(ms: number): string {
-  if (ms >= MINUTE && ms % MINUTE === 0) return `${ms / MINUTE}m`;
-  if (ms >= SECOND && ms % SECOND === 0) return `${ms / SECOND}s`;
-  return `${ms}ms`;
-}
-
-export function formatDuration(ms: number): string {
-  const size = Math.abs(ms);
-  if (size >= HOUR) return `${trimmed(ms / HOUR, 2)} h`;
-  if (size >= MINUTE) return `${trimmed(ms / MINUTE, 2)} min`;
-  if (size >= SECOND) return `${trimmed(ms / SECOND, 3)} s`;
-  return `${trimmed(ms, 3)} ms`;
+  const format = findFormat(value);
+  if (format === undefined) throw expected(flag, `one of ${formatList()}`, value);
+  return format;
 }

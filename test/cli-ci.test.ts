@@ -1,8 +1,9 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../src/report/model.js";
+import { EXPORT_FORMATS, formatList } from "../src/report/render.js";
 import { type ServerHandle, startServer } from "../src/server.js";
 import { spawnServer } from "../src/server-process.js";
 import { runCli } from "./helpers.js";
@@ -109,6 +110,48 @@ describe("formats and exports", () => {
     expect(result.stderr).toBe(
       `\`--export-json\` ${target}: no such folder ${join(dir, "no-such-dir")}\n`,
     );
+  });
+
+  it("streams a long report to a file whole, replacing the old one and leaving no temporary file", async () => {
+    const folder = await mkdtemp(join(dir, "long-"));
+    const file = await list(
+      "long.txt",
+      Array.from({ length: 400 }, (_, i) => `/bytes/${i % 7}`),
+    );
+    const json = join(folder, "report.json");
+    const csv = join(folder, "report.csv");
+    await writeFile(json, "old\n");
+    const result = await runCli([
+      file,
+      "--modes",
+      "concurrent",
+      "--concurrency",
+      "50",
+      "--format",
+      "json",
+      "--export-json",
+      json,
+      "--export-csv",
+      csv,
+    ]);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(await readFile(json, "utf8")) as Report;
+    expect(report.runs[0]?.requests).toHaveLength(400);
+    expect(JSON.parse(result.stdout)).toEqual(report);
+    expect((await readFile(csv, "utf8")).trimEnd().split("\n")).toHaveLength(401);
+    expect((await readdir(folder)).sort()).toEqual(["report.csv", "report.json"]);
+  });
+
+  it("makes --format and an --export-* flag of every exportable format from the registry", async () => {
+    // Commander wraps long descriptions; compare with the line breaks folded.
+    const help = (await runCli(["run", "--help"])).stdout.replace(/\s+/g, " ");
+    expect(help).toContain(`--format <format>`);
+    expect(help).toContain(formatList());
+    for (const format of EXPORT_FORMATS) {
+      expect(help).toContain(`--export-${format.name} <file>`);
+      expect(help).toContain(`also write ${format.description} to a file`);
+    }
+    expect(help).not.toContain("--export-table");
   });
 
   it("refuses a folder as an export path", async () => {

@@ -1,9 +1,9 @@
 /**
- * Formatting helpers shared by the renderers: units, escaping, and which per-URL rows to show.
- * Nothing here measures or computes statistics; it only turns report numbers into text.
+ * What the renderers share: which per-URL rows to show, the headline and context lines, and
+ * (re-exported) the text helpers of `text.ts` and the units of `units.ts`. Nothing here
+ * measures or computes statistics; it only turns report numbers into text.
  */
 
-import { formatDuration } from "../options.js";
 import type {
   Comparison,
   Mode,
@@ -12,6 +12,8 @@ import type {
   TargetModeSummary,
   TargetSummary,
 } from "./model.js";
+import { sanitize } from "./text.js";
+import { formatDuration, formatRatio } from "./units.js";
 
 /** How a renderer should present a report. */
 export interface RenderOptions {
@@ -23,147 +25,26 @@ export interface RenderOptions {
   maxRows?: number;
 }
 
+export { csvField, escapeHtml, escapeMarkdown, sanitize, truncateMiddle } from "./text.js";
+export {
+  formatBytes,
+  formatMs,
+  formatMsIn,
+  formatPercent,
+  formatRatio,
+  msValueIn,
+  roundMs,
+  type TimeUnit,
+  timeUnitFor,
+} from "./units.js";
+
 /** Rows shown in the per-URL table unless `--all` is given. */
 export const DEFAULT_MAX_ROWS = 20;
-
-/** Units a duration can be shown in. */
-export type TimeUnit = "µs" | "ms" | "s";
-
-const TIME_SCALE: Record<TimeUnit, number> = { µs: 0.001, ms: 1, s: 1000 };
-
-/**
- * A duration in milliseconds, to 3 significant figures in the unit that fits:
- * `512 µs`, `12.3 ms`, `201 ms`, `1.09 s`, `61.2 s`. Trailing zeros stay (`1.00 s`): they carry
- * the precision. From 1000 s on, whole seconds.
- */
-export function formatMs(ms: number): string {
-  if (!Number.isFinite(ms)) return "–";
-  if (ms === 0) return "0 ms";
-  const abs = Math.abs(ms);
-  const units: TimeUnit[] = ["µs", "ms", "s"];
-  let u = abs < 1 ? 0 : abs < 1000 ? 1 : 2;
-  for (;;) {
-    const unit = units[u] as TimeUnit;
-    const value = ms / TIME_SCALE[unit];
-    // 999.7 ms rounds to "1.00e+3": move up a unit rather than print an exponent.
-    if (Math.abs(Number(value.toPrecision(3))) >= 1000 && u < units.length - 1) {
-      u += 1;
-      continue;
-    }
-    const text = Math.abs(value) >= 1000 ? Math.round(value).toString() : value.toPrecision(3);
-    return `${text} ${unit}`;
-  }
-}
-
-/** The unit hyperfine would pick for a duration: seconds from 1 s, milliseconds from 1 ms. */
-export function timeUnitFor(ms: number): TimeUnit {
-  const abs = Math.abs(ms);
-  return abs >= 1000 ? "s" : abs >= 1 ? "ms" : "µs";
-}
-
-/**
- * A duration in a fixed unit with hyperfine's fixed decimals (`3.021 s`, `508.3 ms`, `512.0 µs`),
- * so that a mean, its deviation and a range line up in one unit.
- */
-export function formatMsIn(ms: number, unit: TimeUnit): string {
-  const value = ms / TIME_SCALE[unit];
-  return `${value.toFixed(unit === "s" ? 3 : 1)} ${unit}`;
-}
-
-const BYTE_UNITS = ["kB", "MB", "GB", "TB", "PB"];
-
-/**
- * A byte count in SI units (1000-based, as hyperfine and autocannon print them; curl uses
- * 1024): `0 B`, `512 B`, `2.1 kB`, `3.4 MB`, `123 MB`. One decimal below 100, none above.
- */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes)) return "–";
-  if (Math.abs(bytes) < 1000) return `${Math.round(bytes)} B`;
-  let value = bytes;
-  for (const unit of BYTE_UNITS) {
-    value /= 1000;
-    const text = value.toFixed(Math.abs(value) < 99.95 ? 1 : 0);
-    // 999 960 B would read "1000 kB": carry into the next unit instead.
-    if (Math.abs(Number(text)) < 1000 || unit === BYTE_UNITS.at(-1)) return `${text} ${unit}`;
-  }
-  return `${bytes} B`;
-}
-
-/** A ratio such as a speed-up: `9.6×` (or `decimals` places) below 100, whole from 100 on. */
-export function formatRatio(ratio: number, decimals = 1): string {
-  if (!Number.isFinite(ratio)) return "–";
-  const text = ratio.toFixed(decimals);
-  return `${Math.abs(Number(text)) >= 100 ? Math.round(ratio).toString() : text}×`;
-}
-
-/** A share of 1 as a whole percentage: `0.96` → `96%`. Values above 1 stay (`101%`). */
-export function formatPercent(share: number): string {
-  if (!Number.isFinite(share)) return "–";
-  return `${Math.round(share * 100)}%`;
-}
-
-function isUnsafeCodePoint(cp: number): boolean {
-  return (
-    cp <= 0x1f || // C0, including ESC which starts terminal escape sequences
-    (cp >= 0x7f && cp <= 0x9f) || // DEL and C1 (0x9b is a one-byte CSI on some terminals)
-    (cp >= 0x202a && cp <= 0x202e) || // bidi embeddings and overrides can reorder what is shown
-    (cp >= 0x2066 && cp <= 0x2069) // bidi isolates
-  );
-}
-
-/**
- * Makes text a server sent (URLs, status text, error messages) safe to print: tab, CR and LF
- * become a space so it stays on one line; every other C0/C1 control character, DEL and the
- * Unicode bidi controls become U+FFFD `�`, so a tampered string shows instead of acting.
- */
-export function sanitize(text: string): string {
-  let out = "";
-  for (const ch of text) {
-    const cp = ch.codePointAt(0) ?? 0;
-    if (!isUnsafeCodePoint(cp)) out += ch;
-    else out += cp === 0x09 || cp === 0x0a || cp === 0x0d ? " " : "\uFFFD";
-  }
-  return out;
-}
 
 /** An error's message with its code after it, unless the message already names the code. */
 export function errorText(error: RequestError): string {
   const code = error.code === null || error.message.includes(error.code) ? "" : ` (${error.code})`;
   return sanitize(`${error.message}${code}`);
-}
-
-/**
- * Sanitizes text and escapes what would break a Markdown table cell or inject markup:
- * `\`, `|`, backtick, `<`, `>`, `[`, `]`. `_` and `*` stay, so URLs keep autolinking.
- */
-export function escapeMarkdown(text: string): string {
-  return sanitize(text).replace(/[\\|`<>[\]]/g, (ch) => `\\${ch}`);
-}
-
-/**
- * One CSV field (RFC 4180): quoted when it holds a comma, a double quote, CR or LF, with quotes
- * doubled. A string starting with `=`, `+`, `-`, `@`, tab or CR gets a `'` prefix, so that a
- * spreadsheet shows it as text instead of running it as a formula (OWASP "CSV injection").
- * Numbers and booleans are never prefixed; `null` is the empty field.
- */
-export function csvField(value: string | number | boolean | null): string {
-  if (value === null) return "";
-  if (typeof value !== "string") return String(value);
-  const defused = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(defused) ? `"${defused.replaceAll('"', '""')}"` : defused;
-}
-
-/**
- * Shortens text to at most `max` characters by cutting the middle and putting `…` there,
- * keeping both the host (start) and the path end, which tell URLs apart.
- */
-export function truncateMiddle(text: string, max: number): string {
-  const chars = Array.from(text);
-  if (chars.length <= max) return text;
-  if (max <= 1) return "…".slice(0, max);
-  const head = Math.ceil((max - 1) / 2);
-  const tail = max - 1 - head;
-  return `${chars.slice(0, head).join("")}…${tail > 0 ? chars.slice(-tail).join("") : ""}`;
 }
 
 /** The per-URL rows to show and what was left out. */

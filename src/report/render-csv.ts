@@ -7,7 +7,7 @@
  * so one file carries everything without a second table.
  */
 
-import { csvField, type RenderOptions, sanitize } from "./format.js";
+import { csvField, type RenderOptions, roundMs, sanitize } from "./format.js";
 import type { Report } from "./model.js";
 
 /** The columns, in order; their names are part of the CSV contract. */
@@ -41,18 +41,19 @@ export const CSV_COLUMNS = [
 
 /** Milliseconds with at most 3 decimals and no trailing zeros; null stays null (empty field). */
 function ms(value: number | null): number | null {
-  if (value === null) return null;
-  const rounded = Number(value.toFixed(3));
-  return Object.is(rounded, -0) ? 0 : rounded;
+  return roundMs(value, 3);
 }
 
 function text(value: string | null): string | null {
   return value === null ? null : sanitize(value);
 }
 
-/** Renders every request of every run, in run order then list order. Options are ignored. */
-export function renderCsv(report: Report, _options: RenderOptions): string {
-  const lines = [CSV_COLUMNS.join(",")];
+/**
+ * Renders every request of every run, in run order then list order, a line at a time.
+ * Options are ignored.
+ */
+export function* renderCsv(report: Report, _options: RenderOptions): Generator<string> {
+  yield `${CSV_COLUMNS.join(",")}\n`;
   for (const run of report.runs) {
     const loop = run.eventLoop;
     const runFields = [
@@ -86,8 +87,7 @@ export function renderCsv(report: Report, _options: RenderOptions): string {
         text(r.error?.message ?? null),
         ...runFields,
       ];
-      lines.push(fields.map(csvField).join(","));
+      yield `${fields.map(csvField).join(",")}\n`;
     }
   }
-  return `${lines.join("\n")}\n`;
 }

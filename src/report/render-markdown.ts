@@ -14,6 +14,7 @@ import {
   formatRatio,
   hiddenRowsNote,
   isMultiRun,
+  msValueIn,
   type RenderOptions,
   reportContext,
   reportModes,
@@ -24,12 +25,18 @@ import type { Comparison, Mode, ModeSummary, Report, TargetModeSummary } from ".
 
 /** Milliseconds with one decimal, as hyperfine's Markdown export prints them. */
 function ms(value: number): string {
-  return value.toFixed(1);
+  return msValueIn(value, "ms");
 }
 
-function table(header: string[], align: ("left" | "right")[], rows: string[][]): string[] {
+/** A table's lines, made one row at a time as they are read. */
+function* table(
+  header: string[],
+  align: ("left" | "right")[],
+  rows: Iterable<string[]>,
+): Generator<string> {
   const rule = align.map((a) => (a === "right" ? "---:" : ":---"));
-  return [header, rule, ...rows].map((cells) => `| ${cells.join(" | ")} |`);
+  for (const cells of [header, rule]) yield `| ${cells.join(" | ")} |`;
+  for (const cells of rows) yield `| ${cells.join(" | ")} |`;
 }
 
 /** hyperfine's Relative column: 1.00 for the fastest mode, the others' ratio ± its deviation. */
@@ -37,7 +44,7 @@ function relative({ ratio, stddev }: ModeSummary["relative"]): string {
   return stddev === null ? ratio.toFixed(2) : `${ratio.toFixed(2)} ± ${stddev.toFixed(2)}`;
 }
 
-function modeTable(report: Report, modes: Mode[]): string[] {
+function modeTable(report: Report, modes: Mode[]): Iterable<string> {
   const rows: string[][] = [];
   for (const mode of modes) {
     const s = report.summary.modes[mode];
@@ -68,13 +75,17 @@ function targetCell(cell: TargetModeSummary | undefined): string {
   return `${cell.ok ? status : `**${status}**`} · ${formatMs(cell.latencyMs)}`;
 }
 
-function targetTable(report: Report, modes: Mode[], options: RenderOptions): string[][] {
+function targetTable(report: Report, modes: Mode[], options: RenderOptions): Iterable<string>[] {
   const selection = selectRows(report.summary.targets, options);
-  const rows = selection.rows.map((t) => [
-    String(t.index + 1),
-    escapeMarkdown(t.url),
-    ...modes.map((m) => targetCell(t.modes[m])),
-  ]);
+  const rows = (function* () {
+    for (const t of selection.rows) {
+      yield [
+        String(t.index + 1),
+        escapeMarkdown(t.url),
+        ...modes.map((m) => targetCell(t.modes[m])),
+      ];
+    }
+  })();
   const lines = table(
     ["#", "URL", ...modes],
     ["right", "left", ...modes.map(() => "left" as const)],
@@ -99,7 +110,7 @@ function failureList(report: Report, modes: Mode[], multiRun: boolean): string[]
   return lines;
 }
 
-function eventLoopTable(report: Report, modes: Mode[]): string[] {
+function eventLoopTable(report: Report, modes: Mode[]): Iterable<string> {
   const rows: string[][] = [];
   for (const mode of modes) {
     const e = report.summary.modes[mode]?.eventLoop;
@@ -123,13 +134,13 @@ function eventLoopTable(report: Report, modes: Mode[]): string[] {
 /**
  * Renders the Markdown report: context line, the modes table (mean ± σ, min, max, relative),
  * the comparison sentence, the per-URL table (rows chosen as in the terminal report), the
- * failures, the event-loop table when measured, and warnings as quotes.
+ * failures, the event-loop table when measured, and warnings as quotes; a line at a time.
  */
-export function renderMarkdown(report: Report, options: RenderOptions): string {
+export function* renderMarkdown(report: Report, options: RenderOptions): Generator<string> {
   const modes = reportModes(report);
   const multiRun = isMultiRun(report);
   const cmp = report.summary.comparison;
-  const blocks: string[][] = [
+  const blocks: Iterable<string>[] = [
     [`**fetchbench** · ${escapeMarkdown(reportContext(report))}`],
     modeTable(report, modes),
   ];
@@ -141,8 +152,14 @@ export function renderMarkdown(report: Report, options: RenderOptions): string {
   if (sentence !== null) blocks.push([sentence]);
   for (const w of report.summary.warnings)
     blocks.push([`> **Warning:** ${escapeMarkdown(w.message)}`]);
-  return `${blocks
-    .filter((b) => b.length > 0)
-    .map((b) => b.join("\n"))
-    .join("\n\n")}\n`;
+  // A line at a time; a blank line between blocks that have any.
+  let separator = "";
+  for (const block of blocks) {
+    let empty = true;
+    for (const line of block) {
+      yield `${empty ? separator : ""}${line}\n`;
+      empty = false;
+    }
+    if (!empty) separator = "\n";
+  }
 }

@@ -29,6 +29,7 @@ import type {
   TargetSummary,
   Warning,
 } from "./model.js";
+import { formatMs } from "./units.js";
 
 /** Every `Warning.kind` this module emits; scripts may match on them. */
 export const WARNING_KINDS = [
@@ -335,11 +336,4 @@ function comparisonWarnings(comparison: Comparison | null): Warning[] {
 
 function warning(kind: WarningKind, message: string): Warning {
   return { kind, message };
-}
-
-/** Three significant digits or so, which is all the noise of a network run allows. */
-function formatMs(ms: number): string {
-  const magnitude = Math.abs(ms);
-  const decimals = magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : 2;
-  return `${ms.toFixed(decimals)} ms`;
 }

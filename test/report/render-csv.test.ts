@@ -1,9 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { csvField } from "../../src/report/format.js";
-import { CSV_COLUMNS, renderCsv } from "../../src/report/render-csv.js";
+import type { Report } from "../../src/report/model.js";
+import type { RenderOptions } from "../../src/report/render.js";
+import { formatSpec, render } from "../../src/report/render.js";
+import { CSV_COLUMNS } from "../../src/report/render-csv.js";
 import { hostile, multiRun, singleRun } from "./fixtures.js";
 
 const PLAIN = { color: false, allRows: false };
+
+/** The whole text, its pieces joined. */
+function renderCsv(report: Report, options: RenderOptions): string {
+  return render(report, "csv", options);
+}
 
 describe("renderCsv", () => {
   it("starts with the header", () => {
@@ -114,5 +122,14 @@ describe("renderCsv", () => {
     expect(csvField(2.5)).toBe("2.5");
     expect(csvField(true)).toBe("true");
     expect(csvField(null)).toBe("");
+  });
+
+  it("comes a line at a time: the header, then one piece per request", () => {
+    const pieces = [...formatSpec("csv").render(multiRun, PLAIN)];
+    const requests = multiRun.runs.reduce((n, run) => n + run.requests.length, 0);
+    expect(pieces).toHaveLength(1 + requests);
+    expect(
+      pieces.every((piece) => piece.endsWith("\n") && piece.indexOf("\n") === piece.length - 1),
+    ).toBe(true);
   });
 });

@@ -1,10 +1,15 @@
 import { describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/model.js";
-import { render } from "../../src/report/render.js";
-import { renderJson } from "../../src/report/render-json.js";
+import type { RenderOptions } from "../../src/report/render.js";
+import { formatSpec, render } from "../../src/report/render.js";
 import { hostile, manyUrls, multiRun, singleRun } from "./fixtures.js";
 
 const PLAIN = { color: false, allRows: false };
+
+/** The whole text, its pieces joined. */
+function renderJson(report: Report, options: RenderOptions): string {
+  return render(report, "json", options);
+}
 
 describe("renderJson", () => {
   it.each([
@@ -40,7 +45,16 @@ describe("renderJson", () => {
     expect(JSON.parse(text)).toEqual(report);
   });
 
-  it("is what render() gives for the json format", () => {
-    expect(render(multiRun, "json", PLAIN)).toBe(renderJson(multiRun, PLAIN));
+  it("comes in pieces, several per request, that join to JSON.stringify's text", () => {
+    const pieces = [...formatSpec("json").render(multiRun, PLAIN)];
+    const requests = multiRun.runs.reduce((n, run) => n + run.requests.length, 0);
+    expect(pieces.length).toBeGreaterThan(requests);
+    expect(pieces.join("")).toBe(`${JSON.stringify(multiRun, null, 2)}\n`);
+  });
+
+  it("writes empty arrays and objects, and drops undefined members, as JSON.stringify does", () => {
+    const report = structuredClone(singleRun) as Report & Record<string, unknown>;
+    report.extra = { list: [], empty: {}, gone: undefined, nested: [[1, [2, {}]], []] };
+    expect(renderJson(report, PLAIN)).toBe(`${JSON.stringify(report, null, 2)}\n`);
   });
 });

@@ -1,10 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { escapeMarkdown } from "../../src/report/format.js";
-import { render } from "../../src/report/render.js";
-import { renderMarkdown } from "../../src/report/render-markdown.js";
+import type { Report } from "../../src/report/model.js";
+import type { RenderOptions } from "../../src/report/render.js";
+import { formatSpec, render } from "../../src/report/render.js";
 import { hostile, manyUrls, multiRun, singleRun } from "./fixtures.js";
 
 const PLAIN = { color: false, allRows: false };
+
+/** The whole text, its pieces joined. */
+function renderMarkdown(report: Report, options: RenderOptions): string {
+  return render(report, "markdown", options);
+}
 
 /** Rows of the per-URL table: they start with the 1-based number. */
 function urlRows(text: string): string[] {
@@ -120,5 +126,12 @@ describe("renderMarkdown", () => {
 
   it("has no ANSI codes even with colour on", () => {
     expect(render(singleRun, "markdown", { color: true, allRows: false })).not.toContain("\u001b");
+  });
+
+  it("comes a line at a time, one piece per per-URL row with --all", () => {
+    const pieces = [...formatSpec("markdown").render(manyUrls, { color: false, allRows: true })];
+    const rows = pieces.filter((piece) => /^(\n)?\| \d+ \|/.test(piece));
+    expect(rows).toHaveLength(manyUrls.summary.targets.length);
+    expect(pieces.join("")).toBe(renderMarkdown(manyUrls, { color: false, allRows: true }));
   });
 });
