@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import pc from "picocolors";
+import { type ReportCommandOptions, reportCommand } from "./commands/report.js";
 import { startDemo } from "./demo.js";
 import { ExitCode, errorCode, UsageError } from "./errors.js";
 import { type CompareOptions, compare } from "./index.js";
@@ -168,6 +169,22 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
       await demo.close();
     }
   });
+
+  program
+    .command("report")
+    .description("render a saved JSON report in any format, as the run would have")
+    .argument("<file.json>", "a report written by --export-json or --format json")
+    .option("--format <format>", "report on standard output: table, json, markdown, csv", "table")
+    .option("--json", "same as --format json")
+    .option("--export-json <file>", "also write the JSON report to a file (- for standard output)")
+    .option("--export-markdown <file>", "also write a Markdown report to a file")
+    .option("--export-csv <file>", "also write one CSV row per request to a file")
+    .option("--all", "show every URL in the per-URL table")
+    .option("--no-color", "no colour, even on a terminal")
+    .action(async (file: string, raw: ReportCommandOptions) => {
+      const color = useColor(raw.color, io.stdoutIsTTY, io);
+      setExitCode(await reportCommand(io, file, { ...raw, color }));
+    });
 
   program
     .command("serve")
