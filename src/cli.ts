@@ -1,5 +1,12 @@
 import { Command, CommanderError } from "commander";
 import pc from "picocolors";
+import {
+  type CompareCommandOptions,
+  compareCommand,
+  compareWithBaseline,
+  parseMaxRegression,
+  readBaseline,
+} from "./commands/compare.js";
 import { type ReportCommandOptions, reportCommand } from "./commands/report.js";
 import { startDemo } from "./demo.js";
 import { ExitCode, errorCode, UsageError } from "./errors.js";
@@ -66,6 +73,8 @@ interface RawRunOptions {
   maxFailures?: string;
   quiet?: boolean;
   progress: boolean;
+  baseline?: string;
+  maxRegression?: string;
 }
 
 /** Validated: what the comparison needs and how to present it. */
@@ -83,6 +92,10 @@ interface RunSettings {
   progress: boolean;
   /** No progress, no warnings: only the report, errors and missed thresholds. */
   quiet: boolean;
+  /** `--baseline`: a saved report to compare the run against, read before the run. */
+  baseline: Report | null;
+  /** `--max-regression` in percent; null when not given. */
+  maxRegression: number | null;
 }
 
 /**
@@ -187,6 +200,23 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
     });
 
   program
+    .command("compare")
+    .description("compare two saved reports, with a noise-aware verdict per mode and per URL")
+    .argument("<baseline.json>", "the report to compare against")
+    .argument("<current.json>", "the report to judge")
+    .option("--format <format>", "table, markdown or json", "table")
+    .option("--json", "same as --format json")
+    .option(
+      "--max-regression <percent>",
+      "exit 1 when a mode is significantly slower by more than this",
+    )
+    .option("--match <url|line>", "pair requests by URL, or by line of the list", "url")
+    .option("--all", "show every URL, not only those that changed significantly")
+    .action(async (baseline: string, current: string, raw: CompareCommandOptions) => {
+      setExitCode(await compareCommand(io, baseline, current, raw));
+    });
+
+  program
     .command("serve")
     .description("run the built-in test server in the foreground until Ctrl-C")
     .option("--port <port>", "port to listen on (0 picks a free one)", String(DEFAULTS.serve.port))
@@ -279,6 +309,11 @@ function addRunOptions(command: Command, defaultModes: readonly Mode[] = DEFAULT
       "exit 1 when more requests fail (default 0, none with --ignore-failures)",
     )
     .option("--ignore-failures", "exit 0 even when requests fail")
+    .option("--baseline <file.json>", "compare the run against a saved report")
+    .option(
+      "--max-regression <percent>",
+      "with --baseline: exit 1 when a mode is significantly slower by more than this",
+    )
     .option(
       "--all",
       "show every URL in the per-URL table (default: failed ones, then the slowest, 20 rows)",
@@ -312,6 +347,12 @@ async function resolveRunSettings(raw: RawRunOptions, io: Io): Promise<RunSettin
   ).flatMap(([format, target]) => (target === undefined ? [] : [{ format, target }]));
   for (const { format, target } of exports) await checkOutputTarget(target, `--export-${format}`);
   const quiet = raw.quiet === true;
+  if (raw.maxRegression !== undefined && raw.baseline === undefined) {
+    throw new UsageError("`--max-regression` needs `--baseline <file.json>` to compare against");
+  }
+  const maxRegression =
+    raw.maxRegression === undefined ? null : parseMaxRegression(raw.maxRegression);
+  const baseline = await readBaseline(raw.baseline);
   return {
     compare: {
       modes,
@@ -344,6 +385,8 @@ async function resolveRunSettings(raw: RawRunOptions, io: Io): Promise<RunSettin
     stderrColor: useColor(raw.color, io.stderrIsTTY, io),
     progress: raw.progress && !quiet && io.stderrIsTTY,
     quiet,
+    baseline,
+    maxRegression,
   };
 }
 
@@ -414,8 +457,17 @@ async function runAndReport(
   }
   const missed = missedThresholds(report, settings.thresholds);
   for (const line of missed) io.stderr(`fetchbench: ${line}\n`);
+  const regressed =
+    settings.baseline === null
+      ? ExitCode.ok
+      : compareWithBaseline(
+          { ...io, reportFormat: settings.format },
+          settings.baseline,
+          report,
+          settings.maxRegression,
+        );
   if (exportFailed) return ExitCode.usage;
-  return missed.length > 0 ? ExitCode.failed : ExitCode.ok;
+  return missed.length > 0 || regressed !== ExitCode.ok ? ExitCode.failed : ExitCode.ok;
 }
 
 function processIo(): Io {
