@@ -7,6 +7,7 @@ import {
   parseMaxRegression,
   readBaseline,
 } from "./commands/compare.js";
+import { type MergeCommandOptions, mergeCommand } from "./commands/merge.js";
 import { type ReportCommandOptions, reportCommand } from "./commands/report.js";
 import { startDemo } from "./demo.js";
 import { ExitCode, errorCode, UsageError } from "./errors.js";
@@ -32,6 +33,7 @@ import { MODES, type Mode, type Report, type Target } from "./report/model.js";
 import { render } from "./report/render.js";
 import { checkOutputTarget, OutputError, writeOutput } from "./report/writer.js";
 import { ENDPOINTS, startServer } from "./server.js";
+import { parseShard, selectShard } from "./shard.js";
 import { readTargets } from "./targets.js";
 import { missedThresholds, type Thresholds, validateThresholds } from "./thresholds.js";
 import { VERSION } from "./version.js";
@@ -75,6 +77,7 @@ interface RawRunOptions {
   progress: boolean;
   baseline?: string;
   maxRegression?: string;
+  shard?: string;
 }
 
 /** Validated: what the comparison needs and how to present it. */
@@ -157,7 +160,9 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
   ).action(async (file: string, raw: RawRunOptions) => {
     const settings = await resolveRunSettings(raw, io);
     const { source, targets } = await readTargets(file, io.readStdin);
-    setExitCode(await runAndReport(io, settings, source, targets, null));
+    const { shard } = settings.compare;
+    const selected = shard ? selectShard(targets, shard, source) : targets;
+    setExitCode(await runAndReport(io, settings, source, selected, null));
   });
 
   addRunOptions(
@@ -177,7 +182,9 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
     const delay = parseDelayRange(raw.delay, "--delay");
     const demo = await startDemo({ count, delay, modes: settings.compare.modes });
     try {
-      setExitCode(await runAndReport(io, settings, "demo", demo.targets, demo.explanation));
+      const { shard } = settings.compare;
+      const targets = shard ? selectShard(demo.targets, shard, "demo") : demo.targets;
+      setExitCode(await runAndReport(io, settings, "demo", targets, demo.explanation));
     } finally {
       await demo.close();
     }
@@ -214,6 +221,20 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
     .option("--all", "show every URL, not only those that changed significantly")
     .action(async (baseline: string, current: string, raw: CompareCommandOptions) => {
       setExitCode(await compareCommand(io, baseline, current, raw));
+    });
+
+  program
+    .command("merge")
+    .description("combine the reports of every shard (--shard i/n) into one report")
+    .argument("<shard.json...>", "one report per shard, in any order")
+    .option("--format <format>", "report on standard output: table, json, markdown, csv", "table")
+    .option("--json", "same as --format json")
+    .option("-o, --output <file.json>", "also write the merged JSON report to a file")
+    .option("--all", "show every URL in the per-URL table")
+    .option("--no-color", "no colour, even on a terminal")
+    .action(async (files: string[], raw: MergeCommandOptions) => {
+      const color = useColor(raw.color, io.stdoutIsTTY, io);
+      setExitCode(await mergeCommand(io, files, { ...raw, color }));
     });
 
   program
@@ -310,6 +331,7 @@ function addRunOptions(command: Command, defaultModes: readonly Mode[] = DEFAULT
     )
     .option("--ignore-failures", "exit 0 even when requests fail")
     .option("--baseline <file.json>", "compare the run against a saved report")
+    .option("--shard <i/n>", "fetch only every n-th URL of the list, from the i-th (1-based)")
     .option(
       "--max-regression <percent>",
       "with --baseline: exit 1 when a mode is significantly slower by more than this",
@@ -356,6 +378,7 @@ async function resolveRunSettings(raw: RawRunOptions, io: Io): Promise<RunSettin
   return {
     compare: {
       modes,
+      shard: raw.shard === undefined ? null : parseShard(raw.shard, "--shard"),
       concurrency: parseConcurrency(
         raw.concurrency ?? String(DEFAULTS.concurrency),
         "--concurrency",
