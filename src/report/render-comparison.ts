@@ -39,11 +39,11 @@ function figures(change: Change): string {
 export function verdictText(change: Change): string {
   if (change.verdict === "cannot tell") return `cannot tell: ${change.reason ?? "no test"}`;
   const test = change.test === "welch-t" ? "Welch's t" : "Mann–Whitney U";
-  return `${change.verdict} (${test}, p = ${formatP(change.pValue ?? 1)})`;
+  return `${change.verdict} (${test}, ${formatP(change.pValue ?? 1)})`;
 }
 
 function formatP(p: number): string {
-  return p < 0.0001 ? "< 0.0001" : p.toPrecision(2);
+  return p < 0.0001 ? "p < 0.0001" : `p = ${p.toPrecision(2)}`;
 }
 
 function confidenceText(comparison: ReportComparison): string {

@@ -60,7 +60,7 @@ describe("fetchbench compare", () => {
       "10",
     ]);
     expect(result.stdout).toContain("sequential: slower at 95% confidence");
-    expect(result.stdout).toMatch(/wall \(mean\).*\+[\d.]+% ± [\d.]+%\s+slower \(Welch's t, p = /);
+    expect(result.stdout).toMatch(/wall \(mean\).*\+[\d.]+% ± [\d.]+%\s+slower \(Welch's t, p [=<] /);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
       /^fetchbench: --max-regression 10%: sequential is slower by \+[\d.]+% ± [\d.]+% \(significant at 95% confidence\)$/m,
