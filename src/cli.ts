@@ -31,11 +31,17 @@ import {
 import { createProgress } from "./progress.js";
 import { MODES, type Mode, type Report, type Target } from "./report/model.js";
 import { render } from "./report/render.js";
+import { renderJunit } from "./report/render-junit.js";
 import { checkOutputTarget, OutputError, writeOutput } from "./report/writer.js";
 import { ENDPOINTS, startServer } from "./server.js";
 import { parseShard, selectShard } from "./shard.js";
 import { readTargets } from "./targets.js";
-import { missedThresholds, type Thresholds, validateThresholds } from "./thresholds.js";
+import {
+  checkedThresholds,
+  missedThresholds,
+  type Thresholds,
+  validateThresholds,
+} from "./thresholds.js";
 import { VERSION } from "./version.js";
 
 /** Everything the CLI needs from the outside world; `main` builds it from `process`. */
@@ -78,6 +84,7 @@ interface RawRunOptions {
   baseline?: string;
   maxRegression?: string;
   shard?: string;
+  exportJunit?: string;
 }
 
 /** Validated: what the comparison needs and how to present it. */
@@ -99,6 +106,8 @@ interface RunSettings {
   baseline: Report | null;
   /** `--max-regression` in percent; null when not given. */
   maxRegression: number | null;
+  /** `--export-junit`: where the JUnit XML goes; null when not asked. */
+  junit: string | null;
 }
 
 /**
@@ -319,6 +328,10 @@ function addRunOptions(command: Command, defaultModes: readonly Mode[] = DEFAULT
       "--export-csv <file>",
       "also write one CSV row per request to a file (- for standard output)",
     )
+    .option(
+      "--export-junit <file>",
+      "also write JUnit XML: a test case per URL and mode, per threshold, per regression check",
+    )
     .option("--min-speedup <x>", "exit 1 when the mean speed-up is below x")
     .option(
       "--max-wall <mode=duration>",
@@ -375,6 +388,7 @@ async function resolveRunSettings(raw: RawRunOptions, io: Io): Promise<RunSettin
   const maxRegression =
     raw.maxRegression === undefined ? null : parseMaxRegression(raw.maxRegression);
   const baseline = await readBaseline(raw.baseline);
+  if (raw.exportJunit !== undefined) await checkOutputTarget(raw.exportJunit, "--export-junit");
   return {
     compare: {
       modes,
@@ -410,6 +424,7 @@ async function resolveRunSettings(raw: RawRunOptions, io: Io): Promise<RunSettin
     quiet,
     baseline,
     maxRegression,
+    junit: raw.exportJunit ?? null,
   };
 }
 
@@ -482,15 +497,30 @@ async function runAndReport(
   for (const line of missed) io.stderr(`fetchbench: ${line}\n`);
   const regressed =
     settings.baseline === null
-      ? ExitCode.ok
+      ? null
       : compareWithBaseline(
           { ...io, reportFormat: settings.format },
           settings.baseline,
           report,
           settings.maxRegression,
         );
+  if (settings.junit !== null) {
+    const xml = renderJunit(report, {
+      thresholds: checkedThresholds(report, settings.thresholds),
+      comparison: regressed,
+    });
+    try {
+      await writeOutput(settings.junit, xml, io.stdout);
+    } catch (error) {
+      if (!(error instanceof OutputError)) throw error;
+      io.stderr(`fetchbench: ${error.message}\n`);
+      exportFailed = true;
+    }
+  }
   if (exportFailed) return ExitCode.usage;
-  return missed.length > 0 || regressed !== ExitCode.ok ? ExitCode.failed : ExitCode.ok;
+  return missed.length > 0 || (regressed !== null && regressed.code !== ExitCode.ok)
+    ? ExitCode.failed
+    : ExitCode.ok;
 }
 
 function processIo(): Io {

@@ -8,6 +8,7 @@ import {
   compareReports,
   MATCHES,
   type Match,
+  type ModeChange,
   type ReportComparison,
   regressions,
 } from "../report/compare.js";
@@ -58,12 +59,16 @@ export function compareWithBaseline(
   baseline: Report,
   current: Report,
   maxRegression: number | null,
-): number {
+): { code: number; comparison: ReportComparison; regressions: ModeChange[] } {
   const comparison = compareReports(baseline, current);
   const text = renderComparison(comparison, "table", { allRows: false });
   if (io.reportFormat === "table") io.stdout(`\n${text}`);
   else io.stderr(text);
-  return regressionExitCode(io, comparison, maxRegression);
+  return {
+    code: regressionExitCode(io, comparison, maxRegression),
+    comparison,
+    regressions: maxRegression === null ? [] : regressions(comparison, maxRegression),
+  };
 }
 
 function regressionExitCode(

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -60,7 +60,9 @@ describe("fetchbench compare", () => {
       "10",
     ]);
     expect(result.stdout).toContain("sequential: slower at 95% confidence");
-    expect(result.stdout).toMatch(/wall \(mean\).*\+[\d.]+% ± [\d.]+%\s+slower \(Welch's t, p [=<] /);
+    expect(result.stdout).toMatch(
+      /wall \(mean\).*\+[\d.]+% ± [\d.]+%\s+slower \(Welch's t, p [=<] /,
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
       /^fetchbench: --max-regression 10%: sequential is slower by \+[\d.]+% ± [\d.]+% \(significant at 95% confidence\)$/m,
@@ -137,9 +139,17 @@ describe("fetchbench compare", () => {
       file("base.json"),
       "--max-regression",
       "50",
+      "--export-junit",
+      file("junit.xml"),
     ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Comparing .*fast\.txt .* against the baseline /m);
+    const junit = await readFile(file("junit.xml"), "utf8");
+    expect(junit).toMatch(/<testsuite name="fetchbench sequential" tests="10" failures="0"/);
+    expect(junit).toContain(
+      '<testcase name="no failed requests" classname="fetchbench.thresholds"',
+    );
+    expect(junit).toContain('<testcase name="sequential against the baseline"');
     expect(result.stdout).toMatch(
       /^sequential: (no significant change|slower|faster) at 95% confidence$/m,
     );
