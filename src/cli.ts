@@ -1,14 +1,8 @@
 import { Command, CommanderError } from "commander";
 import pc from "picocolors";
-import {
-  type CompareCommandOptions,
-  compareCommand,
-  compareWithBaseline,
-  parseMaxRegression,
-  readBaseline,
-} from "./commands/compare.js";
-import { type MergeCommandOptions, mergeCommand } from "./commands/merge.js";
-import { type ReportCommandOptions, reportCommand } from "./commands/report.js";
+import type { CompareCommandOptions } from "./commands/compare.js";
+import type { MergeCommandOptions } from "./commands/merge.js";
+import type { ReportCommandOptions } from "./commands/report.js";
 import { startDemo } from "./demo.js";
 import { ExitCode, errorCode, UsageError } from "./errors.js";
 import { type CompareOptions, compare } from "./index.js";
@@ -31,7 +25,6 @@ import {
 import { createProgress } from "./progress.js";
 import { MODES, type Mode, type Report, type Target } from "./report/model.js";
 import { render } from "./report/render.js";
-import { renderJunit } from "./report/render-junit.js";
 import { checkOutputTarget, OutputError, writeOutput } from "./report/writer.js";
 import { ENDPOINTS, startServer } from "./server.js";
 import { parseShard, selectShard } from "./shard.js";
@@ -212,6 +205,8 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
     .option("--no-color", "no colour, even on a terminal")
     .action(async (file: string, raw: ReportCommandOptions) => {
       const color = useColor(raw.color, io.stdoutIsTTY, io);
+      // Loaded when used, so a plain run starts no slower for the commands it does not use.
+      const { reportCommand } = await import("./commands/report.js");
       setExitCode(await reportCommand(io, file, { ...raw, color }));
     });
 
@@ -229,6 +224,7 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
     .option("--match <url|line>", "pair requests by URL, or by line of the list", "url")
     .option("--all", "show every URL, not only those that changed significantly")
     .action(async (baseline: string, current: string, raw: CompareCommandOptions) => {
+      const { compareCommand } = await import("./commands/compare.js");
       setExitCode(await compareCommand(io, baseline, current, raw));
     });
 
@@ -243,6 +239,7 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
     .option("--no-color", "no colour, even on a terminal")
     .action(async (files: string[], raw: MergeCommandOptions) => {
       const color = useColor(raw.color, io.stdoutIsTTY, io);
+      const { mergeCommand } = await import("./commands/merge.js");
       setExitCode(await mergeCommand(io, files, { ...raw, color }));
     });
 
@@ -385,9 +382,12 @@ async function resolveRunSettings(raw: RawRunOptions, io: Io): Promise<RunSettin
   if (raw.maxRegression !== undefined && raw.baseline === undefined) {
     throw new UsageError("`--max-regression` needs `--baseline <file.json>` to compare against");
   }
+  const comparing = raw.baseline === undefined ? null : await import("./commands/compare.js");
   const maxRegression =
-    raw.maxRegression === undefined ? null : parseMaxRegression(raw.maxRegression);
-  const baseline = await readBaseline(raw.baseline);
+    comparing === null || raw.maxRegression === undefined
+      ? null
+      : comparing.parseMaxRegression(raw.maxRegression);
+  const baseline = comparing === null ? null : await comparing.readBaseline(raw.baseline);
   if (raw.exportJunit !== undefined) await checkOutputTarget(raw.exportJunit, "--export-junit");
   return {
     compare: {
@@ -498,13 +498,14 @@ async function runAndReport(
   const regressed =
     settings.baseline === null
       ? null
-      : compareWithBaseline(
+      : (await import("./commands/compare.js")).compareWithBaseline(
           { ...io, reportFormat: settings.format },
           settings.baseline,
           report,
           settings.maxRegression,
         );
   if (settings.junit !== null) {
+    const { renderJunit } = await import("./report/render-junit.js");
     const xml = renderJunit(report, {
       thresholds: checkedThresholds(report, settings.thresholds),
       comparison: regressed,
