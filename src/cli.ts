@@ -201,6 +201,7 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
     .option("--export-json <file>", "also write the JSON report to a file (- for standard output)")
     .option("--export-markdown <file>", "also write a Markdown report to a file")
     .option("--export-csv <file>", "also write one CSV row per request to a file")
+    .option("--export-junit <file>", "also write JUnit XML, one test case per URL and mode")
     .option("--all", "show every URL in the per-URL table")
     .option("--no-color", "no colour, even on a terminal")
     .action(async (file: string, raw: ReportCommandOptions) => {

@@ -54,11 +54,25 @@ describe("fetchbench report", () => {
     expect(result.stdout).toBe(runOutputs.get(format));
   });
 
-  it("writes exports too", async () => {
+  it("writes exports too, JUnit included", async () => {
     const target = join(dir, "again.md");
-    const result = await runCli(["report", saved, "--format", "json", "--export-markdown", target]);
+    const junit = join(dir, "junit.xml");
+    const result = await runCli([
+      "report",
+      saved,
+      "--format",
+      "json",
+      "--export-markdown",
+      target,
+      "--export-junit",
+      junit,
+    ]);
     expect(result.code).toBe(0);
     expect(await readFile(target, "utf8")).toBe(runOutputs.get("markdown"));
+    // The list's /status/404 failed in both modes: one failure of kind http per mode.
+    expect(await readFile(junit, "utf8")).toMatch(
+      /<testsuites name="fetchbench" tests="6" failures="2"/,
+    );
   });
 
   it("reads a report without the fields later versions added, filling them in", async () => {
