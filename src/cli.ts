@@ -1,5 +1,8 @@
 import { Command, CommanderError, Option } from "commander";
 import pc from "picocolors";
+import type { CompareCommandOptions } from "./commands/compare.js";
+import type { MergeCommandOptions } from "./commands/merge.js";
+import type { ReportCommandOptions } from "./commands/report.js";
 import { startDemo } from "./demo.js";
 import { ExitCode, errorCode, UsageError } from "./errors.js";
 import { type CompareOptions, compare } from "./index.js";
@@ -21,11 +24,17 @@ import {
 } from "./options.js";
 import { createProgress } from "./progress.js";
 import { MODES, type Mode, type Report, type Target } from "./report/model.js";
-import { checkOutputTarget, writeOutputs } from "./report/outputs.js";
+import { checkOutputTarget, OutputError, writeOutput, writeOutputs } from "./report/outputs.js";
 import { EXPORT_FORMATS, formatList, type RegisteredFormat } from "./report/render.js";
 import { ENDPOINTS, startServer } from "./server.js";
+import { parseShard, selectShard } from "./shard.js";
 import { readTargets } from "./targets.js";
-import { missedThresholds, type Thresholds, validateThresholds } from "./thresholds.js";
+import {
+  checkedThresholds,
+  missedThresholds,
+  type Thresholds,
+  validateThresholds,
+} from "./thresholds.js";
 import { VERSION } from "./version.js";
 
 /** Everything the CLI needs from the outside world; `main` builds it from `process`. */
@@ -44,7 +53,7 @@ export interface Io {
 }
 
 /** The options `run` and `demo` share, as commander hands them over: strings, unvalidated. */
-interface RawRunOptions {
+interface RawRunOptions extends Record<string, unknown> {
   modes?: string;
   concurrency?: string;
   method?: string;
@@ -65,6 +74,10 @@ interface RawRunOptions {
   maxFailures?: string;
   quiet?: boolean;
   progress: boolean;
+  baseline?: string;
+  maxRegression?: string;
+  shard?: string;
+  exportJunit?: string;
 }
 
 /** Validated: what the comparison needs and how to present it. */
@@ -82,6 +95,12 @@ interface RunSettings {
   progress: boolean;
   /** No progress, no warnings: only the report, errors and missed thresholds. */
   quiet: boolean;
+  /** `--baseline`: a saved report to compare the run against, read before the run. */
+  baseline: Report | null;
+  /** `--max-regression` in percent; null when not given. */
+  maxRegression: number | null;
+  /** `--export-junit`: where the JUnit XML goes; null when not asked. */
+  junit: string | null;
 }
 
 /**
@@ -143,7 +162,9 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
   ).action(async (file: string, raw: RawRunOptions) => {
     const settings = await resolveRunSettings(raw, io);
     const { source, targets } = await readTargets(file, io.readStdin);
-    setExitCode(await runAndReport(io, settings, source, targets, null));
+    const { shard } = settings.compare;
+    const selected = shard ? selectShard(targets, shard, source) : targets;
+    setExitCode(await runAndReport(io, settings, source, selected, null));
   });
 
   addRunOptions(
@@ -163,11 +184,61 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
     const delay = parseDelayRange(raw.delay, "--delay");
     const demo = await startDemo({ count, delay, modes: settings.compare.modes });
     try {
-      setExitCode(await runAndReport(io, settings, "demo", demo.targets, demo.explanation));
+      const { shard } = settings.compare;
+      const targets = shard ? selectShard(demo.targets, shard, "demo") : demo.targets;
+      setExitCode(await runAndReport(io, settings, "demo", targets, demo.explanation));
     } finally {
       await demo.close();
     }
   });
+
+  const report = program
+    .command("report")
+    .description("render a saved JSON report in any format, as the run would have")
+    .argument("<file.json>", "a report written by --export-json or --format json");
+  addOutputOptions(report, "table")
+    .option("--export-junit <file>", "also write JUnit XML, one test case per URL and mode")
+    .option("--all", "show every URL in the per-URL table")
+    .option("--no-color", "no colour, even on a terminal")
+    .action(async (file: string, raw: ReportCommandOptions & Record<string, unknown>) => {
+      const color = useColor(raw.color, io.stdoutIsTTY, io);
+      // Loaded when used, so a plain run starts no slower for the commands it does not use.
+      const { reportCommand } = await import("./commands/report.js");
+      setExitCode(await reportCommand(io, file, { ...raw, color, exports: exportsOf(raw) }));
+    });
+
+  program
+    .command("compare")
+    .description("compare two saved reports, with a noise-aware verdict per mode and per URL")
+    .argument("<baseline.json>", "the report to compare against")
+    .argument("<current.json>", "the report to judge")
+    .option("--format <format>", "table, markdown or json", "table")
+    .option("--json", "same as --format json")
+    .option(
+      "--max-regression <percent>",
+      "exit 1 when a mode is significantly slower by more than this",
+    )
+    .option("--match <url|line>", "pair requests by URL, or by line of the list", "url")
+    .option("--all", "show every URL, not only those that changed significantly")
+    .action(async (baseline: string, current: string, raw: CompareCommandOptions) => {
+      const { compareCommand } = await import("./commands/compare.js");
+      setExitCode(await compareCommand(io, baseline, current, raw));
+    });
+
+  program
+    .command("merge")
+    .description("combine the reports of every shard (--shard i/n) into one report")
+    .argument("<shard.json...>", "one report per shard, in any order")
+    .option("--format <format>", "report on standard output: table, json, markdown, csv", "table")
+    .option("--json", "same as --format json")
+    .option("-o, --output <file.json>", "also write the merged JSON report to a file")
+    .option("--all", "show every URL in the per-URL table")
+    .option("--no-color", "no colour, even on a terminal")
+    .action(async (files: string[], raw: MergeCommandOptions) => {
+      const color = useColor(raw.color, io.stdoutIsTTY, io);
+      const { mergeCommand } = await import("./commands/merge.js");
+      setExitCode(await mergeCommand(io, files, { ...raw, color }));
+    });
 
   program
     .command("serve")
@@ -214,6 +285,23 @@ function exportOption(format: RegisteredFormat): Option {
   );
 }
 
+/** `--format`, `--json` and one `--export-<format>` per exportable format of the registry. */
+function addOutputOptions(command: Command, defaultFormat: string): Command {
+  command
+    .option("--format <format>", `report on standard output: ${formatList()}`, defaultFormat)
+    .option("--json", "same as --format json");
+  for (const format of EXPORT_FORMATS) command.addOption(exportOption(format));
+  return command;
+}
+
+/** The `--export-<format>` flags given, in the registry's order. */
+function exportsOf(raw: Record<string, unknown>): { format: Format; target: string }[] {
+  return EXPORT_FORMATS.flatMap((format) => {
+    const target = raw[exportOption(format).attributeName()];
+    return typeof target === "string" ? [{ format: format.name, target }] : [];
+  });
+}
+
 function addRunOptions(command: Command, defaultModes: readonly Mode[] = DEFAULTS.modes): Command {
   command
     .option(
@@ -243,11 +331,12 @@ function addRunOptions(command: Command, defaultModes: readonly Mode[] = DEFAULT
       "--max-redirects <n>",
       "redirects followed per request (0: none)",
       String(DEFAULTS.maxRedirects),
+    );
+  return addOutputOptions(command, DEFAULTS.format)
+    .option(
+      "--export-junit <file>",
+      "also write JUnit XML: a test case per URL and mode, per threshold, per regression check",
     )
-    .option("--format <format>", `report on standard output: ${formatList()}`, DEFAULTS.format)
-    .option("--json", "same as --format json");
-  for (const format of EXPORT_FORMATS) command.addOption(exportOption(format));
-  return command
     .option("--min-speedup <x>", "exit 1 when the mean speed-up is below x")
     .option(
       "--max-wall <mode=duration>",
@@ -259,6 +348,12 @@ function addRunOptions(command: Command, defaultModes: readonly Mode[] = DEFAULT
       "exit 1 when more requests fail (default 0, none with --ignore-failures)",
     )
     .option("--ignore-failures", "exit 0 even when requests fail")
+    .option("--baseline <file.json>", "compare the run against a saved report")
+    .option("--shard <i/n>", "fetch only every n-th URL of the list, from the i-th (1-based)")
+    .option(
+      "--max-regression <percent>",
+      "with --baseline: exit 1 when a mode is significantly slower by more than this",
+    )
     .option(
       "--all",
       "show every URL in the per-URL table (default: failed ones, then the slowest, 20 rows)",
@@ -283,15 +378,23 @@ async function resolveRunSettings(raw: RawRunOptions, io: Io): Promise<RunSettin
     maxFailuresExplicit: raw.maxFailures !== undefined,
   };
   validateThresholds(thresholds, modes);
-  const exports = EXPORT_FORMATS.flatMap((format) => {
-    const target = raw[exportOption(format).attributeName() as `export${string}`];
-    return target === undefined ? [] : [{ format: format.name, target }];
-  });
+  const exports = exportsOf(raw);
   for (const { format, target } of exports) await checkOutputTarget(target, `--export-${format}`);
   const quiet = raw.quiet === true;
+  if (raw.maxRegression !== undefined && raw.baseline === undefined) {
+    throw new UsageError("`--max-regression` needs `--baseline <file.json>` to compare against");
+  }
+  const comparing = raw.baseline === undefined ? null : await import("./commands/compare.js");
+  const maxRegression =
+    comparing === null || raw.maxRegression === undefined
+      ? null
+      : comparing.parseMaxRegression(raw.maxRegression);
+  const baseline = comparing === null ? null : await comparing.readBaseline(raw.baseline);
+  if (raw.exportJunit !== undefined) await checkOutputTarget(raw.exportJunit, "--export-junit");
   return {
     compare: {
       modes,
+      shard: raw.shard === undefined ? null : parseShard(raw.shard, "--shard"),
       concurrency: parseConcurrency(
         raw.concurrency ?? String(DEFAULTS.concurrency),
         "--concurrency",
@@ -321,6 +424,9 @@ async function resolveRunSettings(raw: RawRunOptions, io: Io): Promise<RunSettin
     stderrColor: useColor(raw.color, io.stderrIsTTY, io),
     progress: raw.progress && !quiet && io.stderrIsTTY,
     quiet,
+    baseline,
+    maxRegression,
+    junit: raw.exportJunit ?? null,
   };
 }
 
@@ -389,8 +495,33 @@ async function runAndReport(
   }
   const missed = missedThresholds(report, settings.thresholds);
   for (const line of missed) io.stderr(`fetchbench: ${line}\n`);
+  const regressed =
+    settings.baseline === null
+      ? null
+      : (await import("./commands/compare.js")).compareWithBaseline(
+          { ...io, reportFormat: settings.format },
+          settings.baseline,
+          report,
+          settings.maxRegression,
+        );
+  if (settings.junit !== null) {
+    const { renderJunit } = await import("./report/render-junit.js");
+    const xml = renderJunit(report, {
+      thresholds: checkedThresholds(report, settings.thresholds),
+      comparison: regressed,
+    });
+    try {
+      await writeOutput(settings.junit, xml, io.stdout);
+    } catch (error) {
+      if (!(error instanceof OutputError)) throw error;
+      failedOutputs.push(error);
+      io.stderr(`fetchbench: ${error.message}\n`);
+    }
+  }
   if (failedOutputs.length > 0) return ExitCode.usage;
-  return missed.length > 0 ? ExitCode.failed : ExitCode.ok;
+  return missed.length > 0 || (regressed !== null && regressed.code !== ExitCode.ok)
+    ? ExitCode.failed
+    : ExitCode.ok;
 }
 
 /** Settles once a stream that refused more can take it again, or is gone (`| head` closed it). */

@@ -1,22 +1,21 @@
 import { setMaxListeners } from "node:events";
 import { openClient, type RequestOptions } from "./client.js";
 import { createEventLoopMonitor } from "./measure.js";
-import {
-  type Concurrency,
-  type EventLoopStats,
-  type Mode,
-  type Report,
-  type RequestResult,
-  type RunResult,
-  SCHEMA_VERSION,
-  type Target,
+import { assembleReport } from "./report/assemble.js";
+import type {
+  Concurrency,
+  EventLoopStats,
+  Mode,
+  Report,
+  RequestResult,
+  RunResult,
+  Shard,
+  Target,
 } from "./report/model.js";
-import { buildSummary } from "./report/summary.js";
 import { runBlocking } from "./runners/blocking.js";
 import { runConcurrent } from "./runners/concurrent.js";
 import { runSequential } from "./runners/sequential.js";
 import type { RunOutcome } from "./runners/types.js";
-import { VERSION } from "./version.js";
 
 export type { RequestOptions } from "./client.js";
 export type { Mode, Report, RunResult, Target } from "./report/model.js";
@@ -33,6 +32,8 @@ export interface CompareOptions extends RequestOptions {
   warmup: number;
   /** Shown in the report: the list's file name, `-`, or `demo`. */
   source: string;
+  /** Recorded in the report when the targets are one shard of a list (`--shard`). */
+  shard?: Shard | null;
   /** Aborting (Ctrl-C) stops the comparison; the report then holds what finished. */
   signal?: AbortSignal;
   /** Called as each run starts and as each of its requests settles, for progress displays. */
@@ -78,9 +79,7 @@ export async function compare(
     runs.push({ mode, iteration, warmup, ...run });
     options.onProgress?.({ type: "run-end", mode, wallMs: run.wallMs });
   }
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    tool: { name: "fetchbench", version: VERSION },
+  return assembleReport(runs, {
     startedAt,
     source: options.source,
     options: {
@@ -93,9 +92,8 @@ export async function compare(
       method: options.method,
       headers: options.headers,
     },
-    runs,
-    summary: buildSummary(runs, { modes: options.modes, concurrency: options.concurrency }),
-  };
+    shard: options.shard ?? null,
+  });
 }
 
 function rounds(count: number, warmup: boolean, modes: readonly Mode[]) {

@@ -71,3 +71,33 @@ export function missedThresholds(report: Report, thresholds: Thresholds): string
 function round(ms: number): number {
   return ms >= 100 ? Math.round(ms) : Math.round(ms * 10) / 10;
 }
+
+/**
+ * Every threshold asked for, named as its flag reads, with its missed line (or null when met):
+ * one test case each in JUnit. The default `--max-failures 0` is named `no failed requests`.
+ */
+export function checkedThresholds(
+  report: Report,
+  thresholds: Thresholds,
+): { name: string; missed: string | null }[] {
+  const missed = missedThresholds(report, thresholds);
+  const names: string[] = [];
+  if (thresholds.minSpeedup !== null) names.push(`--min-speedup ${thresholds.minSpeedup}`);
+  for (const { mode, ms } of thresholds.maxWall) {
+    names.push(`--max-wall ${mode}=${formatDurationFlag(ms)}`);
+  }
+  if (thresholds.maxFailures !== null) {
+    names.push(
+      thresholds.maxFailuresExplicit
+        ? `--max-failures ${thresholds.maxFailures}`
+        : "no failed requests",
+    );
+  }
+  return names.map((name) => ({
+    name,
+    missed:
+      missed.find((line) =>
+        name === "no failed requests" ? / failed \(use /.test(line) : line.startsWith(`${name}:`),
+      ) ?? null,
+  }));
+}

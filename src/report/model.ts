@@ -208,6 +208,13 @@ export interface Summary {
   warnings: Warning[];
 }
 
+/** Which share of the list a run fetched (`--shard <index>/<count>`): every count-th URL. */
+export interface Shard {
+  /** 1-based: the shard takes the URLs at positions index, index + count, … (1-based). */
+  index: number;
+  count: number;
+}
+
 export interface Report {
   schemaVersion: typeof SCHEMA_VERSION;
   tool: { name: "fetchbench"; version: string };
@@ -216,6 +223,8 @@ export interface Report {
   /** The list's file name, `-` for standard input, or `demo`. */
   source: string;
   options: ReportOptions;
+  /** The share of the list this report covers; null (or absent in older reports) for all of it. */
+  shard?: Shard | null;
   runs: RunResult[];
   summary: Summary;
 }

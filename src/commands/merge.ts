@@ -1,0 +1,46 @@
+/** `fetchbench merge <a.json> <b.json> …`: the shards' reports as one, rendered like a run's. */
+
+import { ExitCode } from "../errors.js";
+import { parseFormat } from "../options.js";
+import { mergeReports } from "../report/merge.js";
+import { checkOutputTarget, OutputError, writeOutput } from "../report/outputs.js";
+import { readReportFile } from "../report/reader.js";
+import { render } from "../report/render.js";
+import type { CommandIo } from "./report.js";
+
+export interface MergeCommandOptions {
+  format?: string;
+  json?: boolean;
+  output?: string;
+  all?: boolean;
+  color: boolean;
+}
+
+/** Prints the merged report (`--output` also writes its JSON); 0, or 2 for bad input. */
+export async function mergeCommand(
+  io: CommandIo,
+  files: readonly string[],
+  raw: MergeCommandOptions,
+): Promise<number> {
+  const format = raw.json ? "json" : parseFormat(raw.format ?? "table", "--format");
+  if (raw.output !== undefined) await checkOutputTarget(raw.output, "--output");
+  const inputs = [];
+  for (const name of files) inputs.push({ name, report: await readReportFile(name) });
+  const report = mergeReports(inputs);
+  const options = { color: raw.color, allRows: raw.all === true };
+  io.stdout(render(report, format, options));
+  if (raw.output !== undefined) {
+    try {
+      await writeOutput(
+        raw.output,
+        render(report, "json", { ...options, color: false }),
+        io.stdout,
+      );
+    } catch (error) {
+      if (!(error instanceof OutputError)) throw error;
+      io.stderr(`fetchbench: ${error.message}\n`);
+      return ExitCode.usage;
+    }
+  }
+  return ExitCode.ok;
+}

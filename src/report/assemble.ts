@@ -1,0 +1,38 @@
+/** The report from runs and what describes them: pure, so saved runs can be re-assembled. */
+
+import { VERSION } from "../version.js";
+import {
+  type Report,
+  type ReportOptions,
+  type RunResult,
+  SCHEMA_VERSION,
+  type Shard,
+} from "./model.js";
+import { buildSummary } from "./summary.js";
+
+/** Everything in a report besides the runs and what is computed from them. */
+export interface ReportMetadata {
+  /** ISO 8601 wall-clock time the first run started. */
+  startedAt: string;
+  /** The list's file name, `-`, or `demo`. */
+  source: string;
+  options: ReportOptions;
+  shard: Shard | null;
+  /** The tool version that made the runs; this one by default. */
+  version?: string;
+}
+
+/** Builds the report: the metadata as given, the runs unchanged, the summary computed from them. */
+export function assembleReport(runs: RunResult[], metadata: ReportMetadata): Report {
+  const { options } = metadata;
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: "fetchbench", version: metadata.version ?? VERSION },
+    startedAt: metadata.startedAt,
+    source: metadata.source,
+    options,
+    shard: metadata.shard,
+    runs,
+    summary: buildSummary(runs, { modes: options.modes, concurrency: options.concurrency }),
+  };
+}
