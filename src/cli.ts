@@ -174,13 +174,26 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
     .description("run the built-in test server in the foreground until Ctrl-C")
     .option("--port <port>", "port to listen on (0 picks a free one)", String(DEFAULTS.serve.port))
     .option("--host <host>", "address to listen on", DEFAULTS.serve.host)
-    .action(async (raw: { port: string; host: string }) => {
+    .option("--https", "HTTPS with a self-signed certificate made at start")
+    .option("--http2", "HTTP/2 over TLS (HTTP/1.1 for clients without it); implies --https")
+    .action(async (raw: { port: string; host: string; https?: boolean; http2?: boolean }) => {
       const port = parseCount(raw.port, "--port", { min: 0, max: 65_535 });
-      const server = await startServer({ port, host: raw.host }).catch((error: unknown) => {
+      const server = await startServer({
+        port,
+        host: raw.host,
+        https: raw.https === true,
+        http2: raw.http2 === true,
+      }).catch((error: unknown) => {
         const code = errorCode(error) ?? "error";
         throw new UsageError(`cannot listen on ${raw.host}:${port} (${code})`);
       });
       io.stdout(`fetchbench server listening on ${server.url}\n`);
+      if (server.certificate !== null) {
+        io.stdout(
+          `  self-signed certificate for ${server.certificate.hosts.join(", ")}, SHA-256 ${server.certificate.fingerprint256}\n` +
+            "  clients must accept it on purpose (for example curl -k)\n",
+        );
+      }
       const paths = ENDPOINTS.filter((endpoint) => endpoint.path.startsWith("/"));
       const width = Math.max(...paths.map((endpoint) => endpoint.path.length));
       for (const endpoint of ENDPOINTS) {
