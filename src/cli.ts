@@ -4,12 +4,15 @@ import { startDemo } from "./demo.js";
 import { ExitCode, errorCode, UsageError } from "./errors.js";
 import { type CompareOptions, compare } from "./index.js";
 import {
+  type ConnectionOptions,
   collectHeaders,
   DEFAULTS,
   type Format,
   formatDurationFlag,
+  parseCaBundle,
   parseConcurrency,
   parseCount,
+  parseData,
   parseDelayRange,
   parseDuration,
   parseFormat,
@@ -17,7 +20,14 @@ import {
   parseMaxWall,
   parseMethod,
   parseModes,
+  parseNoProxy,
+  parseProxy,
+  parseRate,
+  parseResolve,
   parseSpeedup,
+  type RequestBody,
+  readFlagFile,
+  withBodyDefaults,
 } from "./options.js";
 import { createProgress } from "./progress.js";
 import { MODES, type Mode, type Report, type Target } from "./report/model.js";
@@ -65,6 +75,16 @@ interface RawRunOptions {
   maxFailures?: string;
   quiet?: boolean;
   progress: boolean;
+  proxy?: string;
+  noproxy?: string;
+  insecure?: boolean;
+  cacert?: string;
+  http2?: boolean;
+  data?: string[];
+  rate?: string;
+  connectTimeout?: string;
+  perHost?: string;
+  resolve?: string[];
 }
 
 /** Validated: what the comparison needs and how to present it. */
@@ -82,6 +102,12 @@ interface RunSettings {
   progress: boolean;
   /** No progress, no warnings: only the report, errors and missed thresholds. */
   quiet: boolean;
+  /** How connections are made: proxy, TLS, HTTP/2, timeouts, caps, name overrides. */
+  connection: ConnectionOptions;
+  /** `-d, --data`: sent with every request; null for none. */
+  body: RequestBody | null;
+  /** `--rate`: requests started per second over the whole run; null for as fast as possible. */
+  ratePerSecond: number | null;
 }
 
 /**
@@ -140,8 +166,8 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
       .command("run", { isDefault: true })
       .description("fetch every URL of a list in each mode and report them side by side")
       .argument("<file>", "a file with one URL per line, or - for standard input"),
-  ).action(async (file: string, raw: RawRunOptions) => {
-    const settings = await resolveRunSettings(raw, io);
+  ).action(async (file: string, raw: RawRunOptions, command: Command) => {
+    const settings = await resolveRunSettings(raw, io, command);
     const { source, targets } = await readTargets(file, io.readStdin);
     setExitCode(await runAndReport(io, settings, source, targets, null));
   });
@@ -157,8 +183,8 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
         `${DEFAULTS.demo.delay.minMs}-${DEFAULTS.demo.delay.maxMs}ms`,
       ),
     MODES,
-  ).action(async (raw: RawRunOptions & { count: string; delay: string }) => {
-    const settings = await resolveRunSettings(raw, io);
+  ).action(async (raw: RawRunOptions & { count: string; delay: string }, command: Command) => {
+    const settings = await resolveRunSettings(raw, io, command);
     const count = parseCount(raw.count, "--count", { min: 1, max: 100_000 });
     const delay = parseDelayRange(raw.delay, "--delay");
     const demo = await startDemo({ count, delay, modes: settings.compare.modes });
@@ -275,6 +301,24 @@ function addRunOptions(command: Command, defaultModes: readonly Mode[] = DEFAULT
       "exit 1 when more requests fail (default 0, none with --ignore-failures)",
     )
     .option("--ignore-failures", "exit 0 even when requests fail")
+    .option("-x, --proxy <url>", "proxy for every request (default: HTTP_PROXY, HTTPS_PROXY)")
+    .option("--noproxy <list>", "hosts reached without the proxy, * for all (default: NO_PROXY)")
+    .option("-k, --insecure", "accept any server certificate")
+    .option("--cacert <file>", "also trust the CA certificates in this PEM file")
+    .option("--http2", "offer HTTP/2 (ALPN), falling back to HTTP/1.1")
+    .option(
+      "-d, --data <text|@file>",
+      "request body, as curl sends it: POST unless -X, form content type unless -H (repeatable, joined with &)",
+      collect,
+    )
+    .option("--rate <n>", "start at most n requests per second, on a fixed schedule")
+    .option("--connect-timeout <duration>", "deadline to open a connection (default: --timeout)")
+    .option("--per-host <n>", "connections to one origin at most, in every mode")
+    .option(
+      "--resolve <host:port:addr>",
+      "connect to addr for host:port, keeping the name for Host and TLS (repeatable)",
+      collect,
+    )
     .option(
       "--all",
       "show every URL in the per-URL table (default: failed ones, then the slowest, 20 rows)",
@@ -284,7 +328,11 @@ function addRunOptions(command: Command, defaultModes: readonly Mode[] = DEFAULT
     .option("--no-color", "no colour, even on a terminal");
 }
 
-async function resolveRunSettings(raw: RawRunOptions, io: Io): Promise<RunSettings> {
+async function resolveRunSettings(
+  raw: RawRunOptions,
+  io: Io,
+  command: Command,
+): Promise<RunSettings> {
   const modes = parseModes(raw.modes ?? DEFAULTS.modes.join(","), "--modes");
   const ignoreFailures = raw.ignoreFailures === true;
   const thresholds: Thresholds = {
@@ -308,7 +356,26 @@ async function resolveRunSettings(raw: RawRunOptions, io: Io): Promise<RunSettin
   ).flatMap(([format, target]) => (target === undefined ? [] : [{ format, target }]));
   for (const { format, target } of exports) await checkOutputTarget(target, `--export-${format}`);
   const quiet = raw.quiet === true;
+  const connection = await resolveConnection(raw);
+  const body =
+    raw.data === undefined
+      ? null
+      : await parseData(raw.data, "--data", (path) => readFlagFile(path, "--data"));
+  const ratePerSecond = raw.rate === undefined ? null : parseRate(raw.rate, "--rate");
+  let method = parseMethod(raw.method ?? DEFAULTS.method, "--method");
+  let headers = collectHeaders((raw.header ?? []).map((header) => parseHeader(header, "--header")));
+  if (body !== null) {
+    ({ method, headers } = withBodyDefaults(
+      method,
+      command.getOptionValueSource("method") === "cli",
+      headers,
+    ));
+  }
+  refuseUnwired(raw);
   return {
+    connection,
+    body,
+    ratePerSecond,
     compare: {
       modes,
       concurrency: parseConcurrency(
@@ -320,8 +387,8 @@ async function resolveRunSettings(raw: RawRunOptions, io: Io): Promise<RunSettin
         min: 0,
         max: 10_000,
       }),
-      method: parseMethod(raw.method ?? DEFAULTS.method, "--method"),
-      headers: collectHeaders((raw.header ?? []).map((header) => parseHeader(header, "--header"))),
+      method,
+      headers,
       timeoutMs: parseDuration(raw.timeout ?? formatDurationFlag(DEFAULTS.timeoutMs), "--timeout"),
       maxRedirects: parseCount(
         raw.maxRedirects ?? String(DEFAULTS.maxRedirects),
@@ -341,6 +408,59 @@ async function resolveRunSettings(raw: RawRunOptions, io: Io): Promise<RunSettin
     progress: raw.progress && !quiet && io.stderrIsTTY,
     quiet,
   };
+}
+
+async function resolveConnection(raw: RawRunOptions): Promise<ConnectionOptions> {
+  const ca =
+    raw.cacert === undefined
+      ? null
+      : parseCaBundle(
+          (await readFlagFile(raw.cacert, "--cacert")).toString("utf8"),
+          raw.cacert,
+          "--cacert",
+        );
+  return {
+    proxy: raw.proxy === undefined ? null : parseProxy(raw.proxy, "--proxy"),
+    noProxy: raw.noproxy === undefined ? null : parseNoProxy(raw.noproxy, "--noproxy"),
+    insecure: raw.insecure === true,
+    ca,
+    http2: raw.http2 === true,
+    connectTimeoutMs:
+      raw.connectTimeout === undefined
+        ? null
+        : parseDuration(raw.connectTimeout, "--connect-timeout"),
+    perHost:
+      raw.perHost === undefined
+        ? null
+        : parseCount(raw.perHost, "--per-host", { min: 1, max: 65_535 }),
+    resolve: (raw.resolve ?? []).map((value) => parseResolve(value, "--resolve")),
+  };
+}
+
+/**
+ * Flags that are parsed and validated, but that the HTTP client does not act on yet. Each
+ * is refused rather than silently ignored; an entry goes when the client honours it.
+ */
+const UNWIRED: readonly [keyof RawRunOptions, string][] = [
+  ["proxy", "-x, --proxy"],
+  ["noproxy", "--noproxy"],
+  ["insecure", "-k, --insecure"],
+  ["cacert", "--cacert"],
+  ["http2", "--http2"],
+  ["data", "-d, --data"],
+  ["rate", "--rate"],
+  ["connectTimeout", "--connect-timeout"],
+  ["perHost", "--per-host"],
+  ["resolve", "--resolve"],
+];
+
+function refuseUnwired(raw: RawRunOptions): void {
+  const given = UNWIRED.filter(([key]) => raw[key] !== undefined).map(([, flag]) => `\`${flag}\``);
+  if (given.length === 0) return;
+  const verb = given.length === 1 ? "is" : "are";
+  throw new UsageError(
+    `${given.join(", ")} ${verb} not supported yet by the HTTP client; nothing was fetched`,
+  );
 }
 
 /** Colour only on a terminal; `NO_COLOR` and `--no-color` turn it off, `FORCE_COLOR` on. */
