@@ -3,6 +3,7 @@ import pc from "picocolors";
 import { startDemo } from "./demo.js";
 import { ExitCode, errorCode, UsageError } from "./errors.js";
 import { type CompareOptions, compare } from "./index.js";
+import { fileLimitWarning, readFileLimit, socketsNeeded } from "./limits.js";
 import {
   type ConnectionOptions,
   collectHeaders,
@@ -484,6 +485,17 @@ async function runAndReport(
     unsubscribe();
     controller.abort();
   });
+  const warn = settings.stderrColor ? pc.yellow("Warning") : "Warning";
+  if (!settings.quiet) {
+    const limit = await readFileLimit();
+    const needed = socketsNeeded(
+      settings.compare.modes,
+      settings.compare.concurrency,
+      targets.length,
+    );
+    const warning = limit === null ? null : fileLimitWarning(needed, limit);
+    if (warning !== null) io.stderr(`${warn}: ${warning}\n`);
+  }
   const progress = settings.progress
     ? createProgress({
         write: io.stderr,
@@ -520,7 +532,6 @@ async function runAndReport(
     }
   }
 
-  const warn = settings.stderrColor ? pc.yellow("Warning") : "Warning";
   if (!settings.quiet) {
     for (const warning of report.summary.warnings) io.stderr(`${warn}: ${warning.message}\n`);
   }
