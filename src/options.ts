@@ -34,9 +34,9 @@ const HOUR = 60 * MINUTE;
 const MAX_DURATION_MS = 24 * HOUR;
 const MAX_DELAY_MS = 10 * MINUTE;
 
-// `timeout` and `--timeout` both name the flag `--timeout`.
+// `timeout` and `--timeout` both name the flag `--timeout`; `$NO_PROXY` names a variable.
 function flagName(flag: string): string {
-  return `\`${flag.startsWith("-") ? flag : `--${flag}`}\``;
+  return `\`${flag.startsWith("-") || flag.startsWith("$") ? flag : `--${flag}`}\``;
 }
 
 function expected(flag: string, what: string, value: string): UsageError {
