@@ -135,3 +135,14 @@ describe("connection flags the client does not act on yet", () => {
     await expectUsageError(["demo", "--http2"], /^`--http2` is not supported yet/);
   });
 });
+
+describe("--help", () => {
+  it("marks each flag the client does not act on yet", async () => {
+    const { code, stdout } = await cli(["run", "--help"]);
+    expect(code).toBe(0);
+    // Help wraps lines; the marker is counted on the text joined back up.
+    const text = stdout.replace(/\n\s+/g, " ");
+    expect(text.match(/\[not supported yet\]/g)).toHaveLength(10);
+    expect(text).toMatch(/--resolve <host:port:addr>.*\[not supported yet\]/);
+  });
+});
