@@ -6,13 +6,17 @@ import type { ReportCommandOptions } from "./commands/report.js";
 import { startDemo } from "./demo.js";
 import { ExitCode, errorCode, UsageError } from "./errors.js";
 import { type CompareOptions, compare } from "./index.js";
+import { fileLimitWarning, readFileLimit, socketsNeeded } from "./limits.js";
 import {
+  type ConnectionOptions,
   collectHeaders,
   DEFAULTS,
   type Format,
   formatDurationFlag,
+  parseCaBundle,
   parseConcurrency,
   parseCount,
+  parseData,
   parseDelayRange,
   parseDuration,
   parseFormat,
@@ -20,7 +24,14 @@ import {
   parseMaxWall,
   parseMethod,
   parseModes,
+  parseNoProxy,
+  parseProxy,
+  parseRate,
+  parseResolve,
   parseSpeedup,
+  type RequestBody,
+  readFlagFile,
+  withBodyDefaults,
 } from "./options.js";
 import { createProgress } from "./progress.js";
 import { MODES, type Mode, type Report, type Target } from "./report/model.js";
@@ -78,6 +89,16 @@ interface RawRunOptions extends Record<string, unknown> {
   maxRegression?: string;
   shard?: string;
   exportJunit?: string;
+  proxy?: string;
+  noproxy?: string;
+  insecure?: boolean;
+  cacert?: string;
+  http2?: boolean;
+  data?: string[];
+  rate?: string;
+  connectTimeout?: string;
+  perHost?: string;
+  resolve?: string[];
 }
 
 /** Validated: what the comparison needs and how to present it. */
@@ -101,6 +122,12 @@ interface RunSettings {
   maxRegression: number | null;
   /** `--export-junit`: where the JUnit XML goes; null when not asked. */
   junit: string | null;
+  /** How connections are made: proxy, TLS, HTTP/2, timeouts, caps, name overrides. */
+  connection: ConnectionOptions;
+  /** `-d, --data`: sent with every request; null for none. */
+  body: RequestBody | null;
+  /** `--rate`: requests started per second over the whole run; null for as fast as possible. */
+  ratePerSecond: number | null;
 }
 
 /**
@@ -159,8 +186,8 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
       .command("run", { isDefault: true })
       .description("fetch every URL of a list in each mode and report them side by side")
       .argument("<file>", "a file with one URL per line, or - for standard input"),
-  ).action(async (file: string, raw: RawRunOptions) => {
-    const settings = await resolveRunSettings(raw, io);
+  ).action(async (file: string, raw: RawRunOptions, command: Command) => {
+    const settings = await resolveRunSettings(raw, io, command);
     const { source, targets } = await readTargets(file, io.readStdin);
     const { shard } = settings.compare;
     const selected = shard ? selectShard(targets, shard, source) : targets;
@@ -178,8 +205,8 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
         `${DEFAULTS.demo.delay.minMs}-${DEFAULTS.demo.delay.maxMs}ms`,
       ),
     MODES,
-  ).action(async (raw: RawRunOptions & { count: string; delay: string }) => {
-    const settings = await resolveRunSettings(raw, io);
+  ).action(async (raw: RawRunOptions & { count: string; delay: string }, command: Command) => {
+    const settings = await resolveRunSettings(raw, io, command);
     const count = parseCount(raw.count, "--count", { min: 1, max: 100_000 });
     const delay = parseDelayRange(raw.delay, "--delay");
     const demo = await startDemo({ count, delay, modes: settings.compare.modes });
@@ -245,13 +272,26 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
     .description("run the built-in test server in the foreground until Ctrl-C")
     .option("--port <port>", "port to listen on (0 picks a free one)", String(DEFAULTS.serve.port))
     .option("--host <host>", "address to listen on", DEFAULTS.serve.host)
-    .action(async (raw: { port: string; host: string }) => {
+    .option("--https", "HTTPS with a self-signed certificate made at start")
+    .option("--http2", "HTTP/2 over TLS (HTTP/1.1 for clients without it); implies --https")
+    .action(async (raw: { port: string; host: string; https?: boolean; http2?: boolean }) => {
       const port = parseCount(raw.port, "--port", { min: 0, max: 65_535 });
-      const server = await startServer({ port, host: raw.host }).catch((error: unknown) => {
+      const server = await startServer({
+        port,
+        host: raw.host,
+        https: raw.https === true,
+        http2: raw.http2 === true,
+      }).catch((error: unknown) => {
         const code = errorCode(error) ?? "error";
         throw new UsageError(`cannot listen on ${raw.host}:${port} (${code})`);
       });
       io.stdout(`fetchbench server listening on ${server.url}\n`);
+      if (server.certificate !== null) {
+        io.stdout(
+          `  self-signed certificate for ${server.certificate.hosts.join(", ")}, SHA-256 ${server.certificate.fingerprint256}\n` +
+            "  clients must accept it on purpose (for example curl -k)\n",
+        );
+      }
       const paths = ENDPOINTS.filter((endpoint) => endpoint.path.startsWith("/"));
       const width = Math.max(...paths.map((endpoint) => endpoint.path.length));
       for (const endpoint of ENDPOINTS) {
@@ -273,6 +313,9 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
 
   return program;
 }
+
+/** Marks in --help the flags the HTTP client does not act on yet (see UNWIRED). */
+const NOT_YET = " [not supported yet]";
 
 // No default value, so --help shows none; the settings read a missing list as empty.
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
@@ -355,6 +398,33 @@ function addRunOptions(command: Command, defaultModes: readonly Mode[] = DEFAULT
       "with --baseline: exit 1 when a mode is significantly slower by more than this",
     )
     .option(
+      "-x, --proxy <url>",
+      `proxy for every request (default: HTTP_PROXY, HTTPS_PROXY)${NOT_YET}`,
+    )
+    .option(
+      "--noproxy <list>",
+      `hosts reached without the proxy, * for all (default: NO_PROXY)${NOT_YET}`,
+    )
+    .option("-k, --insecure", `accept any server certificate${NOT_YET}`)
+    .option("--cacert <file>", `also trust the CA certificates in this PEM file${NOT_YET}`)
+    .option("--http2", `offer HTTP/2 (ALPN), falling back to HTTP/1.1${NOT_YET}`)
+    .option(
+      "-d, --data <text|@file>",
+      `request body, as curl sends it: POST unless -X, form content type unless -H (repeatable, joined with &)${NOT_YET}`,
+      collect,
+    )
+    .option("--rate <n>", `start at most n requests per second, on a fixed schedule${NOT_YET}`)
+    .option(
+      "--connect-timeout <duration>",
+      `deadline to open a connection (default: --timeout)${NOT_YET}`,
+    )
+    .option("--per-host <n>", `connections to one origin at most, in every mode${NOT_YET}`)
+    .option(
+      "--resolve <host:port:addr>",
+      `connect to addr for host:port, keeping the name for Host and TLS (repeatable)${NOT_YET}`,
+      collect,
+    )
+    .option(
       "--all",
       "show every URL in the per-URL table (default: failed ones, then the slowest, 20 rows)",
     )
@@ -363,7 +433,11 @@ function addRunOptions(command: Command, defaultModes: readonly Mode[] = DEFAULT
     .option("--no-color", "no colour, even on a terminal");
 }
 
-async function resolveRunSettings(raw: RawRunOptions, io: Io): Promise<RunSettings> {
+async function resolveRunSettings(
+  raw: RawRunOptions,
+  io: Io,
+  command: Command,
+): Promise<RunSettings> {
   const modes = parseModes(raw.modes ?? DEFAULTS.modes.join(","), "--modes");
   const ignoreFailures = raw.ignoreFailures === true;
   const thresholds: Thresholds = {
@@ -391,7 +465,26 @@ async function resolveRunSettings(raw: RawRunOptions, io: Io): Promise<RunSettin
       : comparing.parseMaxRegression(raw.maxRegression);
   const baseline = comparing === null ? null : await comparing.readBaseline(raw.baseline);
   if (raw.exportJunit !== undefined) await checkOutputTarget(raw.exportJunit, "--export-junit");
+  const connection = await resolveConnection(raw);
+  const body =
+    raw.data === undefined
+      ? null
+      : await parseData(raw.data, "--data", (path) => readFlagFile(path, "--data"));
+  const ratePerSecond = raw.rate === undefined ? null : parseRate(raw.rate, "--rate");
+  let method = parseMethod(raw.method ?? DEFAULTS.method, "--method");
+  let headers = collectHeaders((raw.header ?? []).map((header) => parseHeader(header, "--header")));
+  if (body !== null) {
+    ({ method, headers } = withBodyDefaults(
+      method,
+      command.getOptionValueSource("method") === "cli",
+      headers,
+    ));
+  }
+  refuseUnwired(raw);
   return {
+    connection,
+    body,
+    ratePerSecond,
     compare: {
       modes,
       shard: raw.shard === undefined ? null : parseShard(raw.shard, "--shard"),
@@ -404,8 +497,8 @@ async function resolveRunSettings(raw: RawRunOptions, io: Io): Promise<RunSettin
         min: 0,
         max: 10_000,
       }),
-      method: parseMethod(raw.method ?? DEFAULTS.method, "--method"),
-      headers: collectHeaders((raw.header ?? []).map((header) => parseHeader(header, "--header"))),
+      method,
+      headers,
       timeoutMs: parseDuration(raw.timeout ?? formatDurationFlag(DEFAULTS.timeoutMs), "--timeout"),
       maxRedirects: parseCount(
         raw.maxRedirects ?? String(DEFAULTS.maxRedirects),
@@ -430,6 +523,59 @@ async function resolveRunSettings(raw: RawRunOptions, io: Io): Promise<RunSettin
   };
 }
 
+async function resolveConnection(raw: RawRunOptions): Promise<ConnectionOptions> {
+  const ca =
+    raw.cacert === undefined
+      ? null
+      : parseCaBundle(
+          (await readFlagFile(raw.cacert, "--cacert")).toString("utf8"),
+          raw.cacert,
+          "--cacert",
+        );
+  return {
+    proxy: raw.proxy === undefined ? null : parseProxy(raw.proxy, "--proxy"),
+    noProxy: raw.noproxy === undefined ? null : parseNoProxy(raw.noproxy, "--noproxy"),
+    insecure: raw.insecure === true,
+    ca,
+    http2: raw.http2 === true,
+    connectTimeoutMs:
+      raw.connectTimeout === undefined
+        ? null
+        : parseDuration(raw.connectTimeout, "--connect-timeout"),
+    perHost:
+      raw.perHost === undefined
+        ? null
+        : parseCount(raw.perHost, "--per-host", { min: 1, max: 65_535 }),
+    resolve: (raw.resolve ?? []).map((value) => parseResolve(value, "--resolve")),
+  };
+}
+
+/**
+ * Flags that are parsed and validated, but that the HTTP client does not act on yet. Each
+ * is refused rather than silently ignored; an entry goes when the client honours it.
+ */
+const UNWIRED: readonly [keyof RawRunOptions, string][] = [
+  ["proxy", "-x, --proxy"],
+  ["noproxy", "--noproxy"],
+  ["insecure", "-k, --insecure"],
+  ["cacert", "--cacert"],
+  ["http2", "--http2"],
+  ["data", "-d, --data"],
+  ["rate", "--rate"],
+  ["connectTimeout", "--connect-timeout"],
+  ["perHost", "--per-host"],
+  ["resolve", "--resolve"],
+];
+
+function refuseUnwired(raw: RawRunOptions): void {
+  const given = UNWIRED.filter(([key]) => raw[key] !== undefined).map(([, flag]) => `\`${flag}\``);
+  if (given.length === 0) return;
+  const verb = given.length === 1 ? "is" : "are";
+  throw new UsageError(
+    `${given.join(", ")} ${verb} not supported yet by the HTTP client; nothing was fetched`,
+  );
+}
+
 /** Colour only on a terminal; `NO_COLOR` and `--no-color` turn it off, `FORCE_COLOR` on. */
 function useColor(flag: boolean, isTTY: boolean, io: Io): boolean {
   if (!flag) return false;
@@ -451,6 +597,17 @@ async function runAndReport(
     unsubscribe();
     controller.abort();
   });
+  const warn = settings.stderrColor ? pc.yellow("Warning") : "Warning";
+  if (!settings.quiet) {
+    const limit = await readFileLimit();
+    const needed = socketsNeeded(
+      settings.compare.modes,
+      settings.compare.concurrency,
+      targets.length,
+    );
+    const warning = limit === null ? null : fileLimitWarning(needed, limit);
+    if (warning !== null) io.stderr(`${warn}: ${warning}\n`);
+  }
   const progress = settings.progress
     ? createProgress({
         write: io.stderr,
@@ -485,7 +642,6 @@ async function runAndReport(
   ).finally(unsubscribeWriting);
   for (const error of failedOutputs) io.stderr(`fetchbench: ${error.message}\n`);
 
-  const warn = settings.stderrColor ? pc.yellow("Warning") : "Warning";
   if (!settings.quiet) {
     for (const warning of report.summary.warnings) io.stderr(`${warn}: ${warning.message}\n`);
   }

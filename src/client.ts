@@ -403,7 +403,6 @@ const KIND_BY_CODE: Record<string, ErrorKind> = {
   ECONNREFUSED: "connect",
   EHOSTUNREACH: "connect",
   ENETUNREACH: "connect",
-  EADDRNOTAVAIL: "connect",
   EHOSTDOWN: "connect",
   ENOTFOUND: "dns",
   EAI_AGAIN: "dns",
@@ -415,6 +414,11 @@ const KIND_BY_CODE: Record<string, ErrorKind> = {
   UND_ERR_RES_CONTENT_LENGTH_MISMATCH: "reset",
   UND_ERR_ABORTED: "aborted",
   ABORT_ERR: "aborted",
+  // The client machine ran out of something: never the server's fault.
+  EMFILE: "local",
+  ENFILE: "local",
+  EADDRNOTAVAIL: "local",
+  ENOBUFS: "local",
 };
 
 const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_)/;

@@ -1,4 +1,7 @@
-import { UsageError } from "./errors.js";
+import { X509Certificate } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { isIP } from "node:net";
+import { errorCode, UsageError } from "./errors.js";
 import { type Concurrency, MODES, type Mode } from "./report/model.js";
 import { type Format, findFormat, formatList } from "./report/render.js";
 import { quoteInput } from "./targets.js";
@@ -31,9 +34,9 @@ const HOUR = 60 * MINUTE;
 const MAX_DURATION_MS = 24 * HOUR;
 const MAX_DELAY_MS = 10 * MINUTE;
 
-// `timeout` and `--timeout` both name the flag `--timeout`.
+// `timeout` and `--timeout` both name the flag `--timeout`; `$NO_PROXY` names a variable.
 function flagName(flag: string): string {
-  return `\`${flag.startsWith("-") ? flag : `--${flag}`}\``;
+  return `\`${flag.startsWith("-") || flag.startsWith("$") ? flag : `--${flag}`}\``;
 }
 
 function expected(flag: string, what: string, value: string): UsageError {
@@ -269,4 +272,223 @@ export function parseFormat(value: string, flag: string): Format {
   const format = findFormat(value);
   if (format === undefined) throw expected(flag, `one of ${formatList()}`, value);
   return format;
+}
+
+/**
+ * How connections are made, for the client factory. Every field is a flag of `run` and
+ * `demo`; null or false leaves undici's own behaviour.
+ */
+export interface ConnectionOptions {
+  /** `-x, --proxy`: the proxy for every request, overriding `HTTP_PROXY`/`HTTPS_PROXY`; null: from the environment. */
+  proxy: string | null;
+  /** `--noproxy`: hosts reached directly, overriding `NO_PROXY`; `["*"]` is every host; null: from the environment. */
+  noProxy: string[] | null;
+  /** `-k, --insecure`: accept any server certificate. */
+  insecure: boolean;
+  /** `--cacert`: PEM certificates to trust besides the system's, read once; null when not given. */
+  ca: string | null;
+  /** `--http2`: offer HTTP/2 through ALPN, falling back to HTTP/1.1. */
+  http2: boolean;
+  /** `--connect-timeout`: deadline to open a connection, in ms; null: the request's `--timeout` bounds it. */
+  connectTimeoutMs: number | null;
+  /** `--per-host`: connections to one origin at most, in every mode; null: no cap beyond the mode's own. */
+  perHost: number | null;
+  /** `--resolve`: host and port pairs sent to chosen addresses, keeping the name for Host and TLS. */
+  resolve: ResolveRule[];
+}
+
+/** One `--resolve host:port:addr[,addr…]`. */
+export interface ResolveRule {
+  /** Lower-case host name as it appears in URLs (no brackets). */
+  host: string;
+  port: number;
+  /** IPv4 or IPv6 addresses (no brackets), tried in order. */
+  addresses: string[];
+}
+
+/** The body `-d, --data` sends, and where it came from. */
+export interface RequestBody {
+  data: Buffer;
+  /** `--data` for text given inline, `--data @FILE` for a file. */
+  source: string;
+}
+
+/** The proxy port curl assumes when the URL names none. */
+const DEFAULT_PROXY_PORT = "1080";
+const PROXY_SCHEMES = new Set(["http:", "https:"]);
+
+/**
+ * Parses a proxy URL as curl reads `-x`: `http://host:port`, `https://…`, or a bare
+ * `host:port` taken as `http://`. Port 1080 when none is given, as curl does.
+ * Credentials in the URL are kept (Proxy-Authorization is built from them).
+ */
+export function parseProxy(value: string, flag: string): string {
+  const text = value.trim();
+  const withScheme = /^[a-z][a-z\d+.-]*:\/\//i.test(text) ? text : `http://${text}`;
+  const hint = "a proxy URL such as http://proxy.example:3128";
+  if (!URL.canParse(withScheme)) throw expected(flag, hint, value);
+  const url = new URL(withScheme);
+  if (!PROXY_SCHEMES.has(url.protocol)) {
+    throw expected(flag, "an http:// or https:// proxy URL", value);
+  }
+  if (url.hostname === "" || (url.pathname !== "/" && url.pathname !== "")) {
+    throw expected(flag, hint, value);
+  }
+  if (url.port === "" && !/:\d+\/?$/.test(withScheme)) url.port = DEFAULT_PROXY_PORT;
+  return url.href.replace(/\/$/, "");
+}
+
+/**
+ * Parses a `--noproxy` list as curl does: comma-separated host names, domains (a leading
+ * dot is optional and matches subdomains), IP addresses, or `*` for every host. An empty
+ * list means none, so `--noproxy ""` sends every request through the proxy.
+ */
+export function parseNoProxy(value: string, flag: string): string[] {
+  const names = value
+    .split(",")
+    .map((name) => name.trim().toLowerCase())
+    .filter((name) => name !== "");
+  for (const name of names) {
+    if (name !== "*" && !/^\.?[a-z\d\-.:[\]_]+$/.test(name)) {
+      throw expected(
+        flag,
+        "a comma-separated list of host names, domains or addresses, or *",
+        value,
+      );
+    }
+  }
+  return [...new Set(names)];
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/**
+ * Checks that `text`, read from `file`, holds at least one PEM certificate and that every
+ * one parses. Returns the certificates alone, ready to pass as `ca`.
+ */
+export function parseCaBundle(text: string, file: string, flag: string): string {
+  const blocks = text.match(PEM_CERTIFICATE) ?? [];
+  if (blocks.length === 0) {
+    throw new UsageError(
+      `Expected ${flagName(flag)} file ${quoteInput(file)} to contain a PEM certificate (-----BEGIN CERTIFICATE-----)`,
+    );
+  }
+  blocks.forEach((block, i) => {
+    try {
+      new X509Certificate(block);
+    } catch {
+      throw new UsageError(
+        `Expected ${flagName(flag)} file ${quoteInput(file)} to contain valid PEM certificates; certificate ${i + 1} does not parse`,
+      );
+    }
+  });
+  return `${blocks.join("\n")}\n`;
+}
+
+/**
+ * Turns the `-d, --data` values into the body, by curl's rules: `@FILE` reads the file
+ * (carriage returns and newlines removed), anything else is sent as given, and several
+ * values are joined with `&`. `readFile` reads a file, or throws a UsageError.
+ */
+export async function parseData(
+  values: readonly string[],
+  flag: string,
+  readFile: (path: string) => Promise<Buffer>,
+): Promise<RequestBody> {
+  const parts: Buffer[] = [];
+  const files: string[] = [];
+  for (const value of values) {
+    if (!value.startsWith("@")) {
+      parts.push(Buffer.from(value, "utf8"));
+      continue;
+    }
+    const path = value.slice(1);
+    if (path === "" || path === "-") {
+      throw expected(flag, "text or @FILE (a body from standard input is not supported)", value);
+    }
+    const bytes = await readFile(path);
+    // curl -d @file strips them; --data-binary would keep them.
+    parts.push(Buffer.from(bytes.filter((byte) => byte !== 0x0a && byte !== 0x0d)));
+    files.push(path);
+  }
+  const data = Buffer.concat(
+    parts.flatMap((part, i) => (i === 0 ? [part] : [Buffer.from("&"), part])),
+  );
+  const source = files.length === 0 ? "--data" : `--data @${files.join(", @")}`;
+  return { data, source };
+}
+
+/** The Content-Type curl sends with `-d` unless a `-H` sets one. */
+export const FORM_CONTENT_TYPE = "application/x-www-form-urlencoded";
+
+/**
+ * The method and headers a request with a body goes out with, by curl's rules: POST unless
+ * `-X` named a method, and a form Content-Type unless a header sets one.
+ */
+export function withBodyDefaults(
+  method: string,
+  methodGiven: boolean,
+  headers: Record<string, string>,
+): { method: string; headers: Record<string, string> } {
+  const hasType = Object.keys(headers).some((name) => name.toLowerCase() === "content-type");
+  return {
+    method: methodGiven ? method : "POST",
+    headers: hasType ? headers : { ...headers, "Content-Type": FORM_CONTENT_TYPE },
+  };
+}
+
+/** Highest `--rate`: beyond it the timers cannot keep a schedule anyway. */
+const MAX_RATE = 100_000;
+
+/** Parses `--rate`: requests per second, a number greater than 0 (decimals allowed), at most 100000. */
+export function parseRate(value: string, flag: string): number {
+  const text = value.trim();
+  const number = new RegExp(`^${NUMBER}$`).test(text) ? Number(text) : Number.NaN;
+  if (!(number > 0 && number <= MAX_RATE)) {
+    throw expected(
+      flag,
+      `a number of requests per second greater than 0 and at most ${MAX_RATE}`,
+      value,
+    );
+  }
+  return number;
+}
+
+/**
+ * Parses curl's `--resolve host:port:addr[,addr…]`. The host is compared
+ * case-insensitively; an IPv6 address may be written with or without brackets.
+ */
+export function parseResolve(value: string, flag: string): ResolveRule {
+  const hint = "host:port:address, such as api.example:443:127.0.0.1";
+  const match = /^(\[[^\]]+\]|[^:]+):(\d+):(.+)$/.exec(value.trim());
+  if (match === null) throw expected(flag, hint, value);
+  const [, rawHost = "", rawPort = "", rawAddresses = ""] = match;
+  const port = Number(rawPort);
+  if (!(port >= 1 && port <= 65_535))
+    throw expected(flag, `${hint}, with a port from 1 to 65535`, value);
+  const addresses = rawAddresses
+    .split(",")
+    .map((address) => address.trim().replace(/^\[(.*)\]$/, "$1"));
+  if (addresses.some((address) => isIP(address) === 0)) {
+    throw expected(flag, `${hint}, with IP addresses after the port`, value);
+  }
+  return { host: rawHost.replace(/^\[(.*)\]$/, "$1").toLowerCase(), port, addresses };
+}
+
+/** Reads a file a flag names (`--cacert`, `--data @FILE`), once; a failure is a one-line usage error. */
+export async function readFlagFile(path: string, flag: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    const code = errorCode(error) ?? "unknown error";
+    const why =
+      code === "ENOENT" || code === "ENOTDIR"
+        ? "no such file"
+        : code === "EISDIR"
+          ? "is a directory"
+          : code === "EACCES" || code === "EPERM"
+            ? "permission denied"
+            : `cannot read (${code})`;
+    throw new UsageError(`${flagName(flag)} file ${quoteInput(path)}: ${why}`);
+  }
 }

@@ -9,7 +9,7 @@ import type { ServerHandle, ServerOptions } from "./server.js";
 
 /** Same relative path from `src/server-process.ts` and from `dist/server-process.js`. */
 const BIN = fileURLToPath(new URL("../bin/fetchbench.js", import.meta.url));
-const BANNER = /^fetchbench server listening on (http:\/\/\S+)$/;
+const BANNER = /^fetchbench server listening on (https?:\/\/\S+)$/;
 /** Long enough for a cold start on a slow CI machine, short enough to notice a hung child. */
 const STARTUP_TIMEOUT_MS = 15_000;
 /** How long a child may take to exit after SIGTERM before it gets SIGKILL. */
@@ -104,6 +104,7 @@ function handleFor(child: ChildProcess, exited: Promise<void>, printed: string):
     url: printed.replace(/\/$/, ""),
     host: url.hostname.replace(/^\[(.*)\]$/, "$1"),
     port: Number(url.port),
+    certificate: null,
     close() {
       closing ??= stop(child, exited);
       return closing;

@@ -10,7 +10,16 @@ import {
   type ServerResponse,
   STATUS_CODES,
 } from "node:http";
-import type { AddressInfo } from "node:net";
+import {
+  constants,
+  createSecureServer,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+  type ServerHttp2Stream,
+} from "node:http2";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo, Socket } from "node:net";
+import type { Certificate } from "./certificate.js";
 
 /** Where to listen. */
 export interface ServerOptions {
@@ -18,16 +27,22 @@ export interface ServerOptions {
   port?: number;
   /** Interface to bind; default `127.0.0.1`. */
   host?: string;
+  /** HTTPS (HTTP/1.1 over TLS) with a self-signed certificate made at start. */
+  https?: boolean;
+  /** HTTP/2 over TLS, with HTTP/1.1 for clients that do not offer h2; implies `https`. */
+  http2?: boolean;
 }
 
 /** A listening server. */
 export interface ServerHandle {
-  /** `http://host:port`, without a trailing slash. */
+  /** `http://host:port` (`https://` with TLS), without a trailing slash. */
   url: string;
   /** The host it was bound to, as given. */
   host: string;
   /** The port actually bound (never 0). */
   port: number;
+  /** The self-signed certificate of a TLS listener (its PEM is also the CA to trust); null without TLS. */
+  certificate: Certificate | null;
   /** Stops listening, drops every connection and pending timer; resolves once closed. */
   close(): Promise<void>;
 }
@@ -99,16 +114,27 @@ interface Plan {
   search: string;
 }
 
+/** A request and response of either protocol: HTTP/2 uses node's compatibility API. */
+type Request = IncomingMessage | Http2ServerRequest;
+type Response = ServerResponse | Http2ServerResponse;
+type Listener = (req: Request, res: Response) => void;
+
 /** Starts the test server; resolves once it listens. */
-export function startServer(options: ServerOptions = {}): Promise<ServerHandle> {
+export async function startServer(options: ServerOptions = {}): Promise<ServerHandle> {
   const host = options.host ?? "127.0.0.1";
   const port = options.port ?? 0;
   // Only requests that are waiting (a delay, a hang) are tracked, never connections, so
   // idle connections cost nothing beyond node's own bookkeeping.
   const pending = new Set<() => void>();
-  const server = createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, (req, res) => {
-    handle(req, res, pending);
-  });
+  // The HTTP/2 compatibility objects offer what the handlers use, except for cutting the
+  // connection, which `drop`, `reset` and `cut` do per protocol.
+  const listener: Listener = (req, res) => {
+    handle(req as IncomingMessage, res as ServerResponse, pending);
+  };
+  const tls = options.https === true || options.http2 === true;
+  // Loaded only for TLS, so a plain server starts without generating a key.
+  const certificate = tls ? (await import("./certificate.js")).createCertificate() : null;
+  const server = createListener(listener, certificate, options.http2 === true);
 
   return new Promise((resolve, reject) => {
     server.once("error", reject);
@@ -118,9 +144,10 @@ export function startServer(options: ServerOptions = {}): Promise<ServerHandle> 
       const urlHost = host.includes(":") ? `[${host}]` : host;
       let closing: Promise<void> | undefined;
       resolve({
-        url: `http://${urlHost}:${bound}`,
+        url: `${tls ? "https" : "http"}://${urlHost}:${bound}`,
         host,
         port: bound,
+        certificate,
         close() {
           closing ??= closeServer(server, pending);
           return closing;
@@ -130,13 +157,56 @@ export function startServer(options: ServerOptions = {}): Promise<ServerHandle> 
   });
 }
 
-function closeServer(server: Server, pending: Set<() => void>): Promise<void> {
+/** What `close` needs of every kind of listener. */
+interface Listening {
+  listen: Server["listen"];
+  address: Server["address"];
+  once: Server["once"];
+  off: Server["off"];
+  close(callback: () => void): unknown;
+  /** Drops every open connection; HTTP/2 listeners have no such method, so it is built. */
+  dropAll(): void;
+}
+
+function createListener(
+  listener: Listener,
+  certificate: Certificate | null,
+  http2: boolean,
+): Listening {
+  if (certificate === null) {
+    const server = createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, listener);
+    return Object.assign(server, { dropAll: () => server.closeAllConnections() });
+  }
+  const { cert, key } = certificate;
+  if (!http2) {
+    const server = createHttpsServer(
+      { cert, key, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS },
+      listener,
+    );
+    return Object.assign(server, { dropAll: () => server.closeAllConnections() });
+  }
+  const server = createSecureServer({ cert, key, allowHTTP1: true }, listener);
+  // HTTP/2 sessions and HTTP/1.1 fallback connections alike sit on a TCP socket; tracking
+  // them costs a Set entry per connection, which only the HTTP/2 listener pays.
+  const sockets = new Set<Socket>();
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
+  return Object.assign(server, {
+    dropAll: () => {
+      for (const socket of sockets) socket.destroy();
+    },
+  }) as unknown as Listening;
+}
+
+function closeServer(server: Listening, pending: Set<() => void>): Promise<void> {
   return new Promise((resolve) => {
     for (const cancel of pending) cancel();
     pending.clear();
     // close() stops accepting first, so no connection can slip in after the sweep below.
     server.close(() => resolve());
-    server.closeAllConnections();
+    server.dropAll();
   });
 }
 
@@ -153,7 +223,7 @@ function handle(req: IncomingMessage, res: ServerResponse, pending: Set<() => vo
     // Cut explicitly on close(), rather than trusting closeAllConnections() to know it.
     const cancel = () => {
       pending.delete(cancel);
-      req.socket.destroy();
+      drop(req);
     };
     pending.add(cancel);
     res.once("close", () => pending.delete(cancel));
@@ -198,7 +268,7 @@ function respond(req: IncomingMessage, res: ServerResponse, plan: Plan): void {
       return;
     case "reset":
       // A real RST, so the client sees ECONNRESET rather than a polite end of stream.
-      req.socket.resetAndDestroy();
+      reset(req);
       return;
     case "truncate":
       truncate(res, plan.status, action.bytes);
@@ -388,13 +458,42 @@ function truncate(res: ServerResponse, status: number, bytes: number): void {
     "content-length": bytes,
   });
   res.flushHeaders();
+  pump(res, Math.floor(bytes / 2), () => cut(res));
+}
+
+/** The HTTP/2 stream of a request or response, or undefined for HTTP/1.x. */
+function streamOf(message: IncomingMessage | ServerResponse): ServerHttp2Stream | undefined {
+  return (message as unknown as Partial<Http2ServerRequest>).stream;
+}
+
+/** Ends the request's exchange without an answer: its connection, or its HTTP/2 stream. */
+function drop(req: IncomingMessage): void {
+  const stream = streamOf(req);
+  if (stream) stream.close(constants.NGHTTP2_CANCEL);
+  else req.socket.destroy();
+}
+
+/** A real reset, so the client sees ECONNRESET (HTTP/2: RST_STREAM) rather than a polite end. */
+function reset(req: IncomingMessage): void {
+  const stream = streamOf(req);
+  if (stream) stream.close(constants.NGHTTP2_INTERNAL_ERROR);
+  else req.socket.resetAndDestroy();
+}
+
+/** Cuts a response short after what was already queued has gone out. */
+function cut(res: ServerResponse): void {
+  const stream = streamOf(res);
+  if (stream) {
+    // An error code, not CANCEL: undici ends a body quietly on a cancelled stream, short
+    // of its content-length, where this must show as a failure.
+    stream.close(constants.NGHTTP2_INTERNAL_ERROR);
+    return;
+  }
   const socket = res.socket;
-  pump(res, Math.floor(bytes / 2), () => {
-    if (socket === null) return;
-    // end() first so the headers and half body already queued reach the client before
-    // the connection goes; destroy() alone could drop them.
-    socket.end(() => socket.destroy());
-  });
+  if (socket === null) return;
+  // end() first so the headers and half body already queued reach the client before
+  // the connection goes; destroy() alone could drop them.
+  socket.end(() => socket.destroy());
 }
 
 /** Writes `bytes` bytes in shared chunks, waiting for `drain` whenever the socket is full. */

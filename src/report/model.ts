@@ -26,6 +26,7 @@ export const ERROR_KINDS = [
   "tls",
   "reset",
   "aborted",
+  "local",
   "other",
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];

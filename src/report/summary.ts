@@ -38,6 +38,7 @@ export const WARNING_KINDS = [
   "failures",
   "inconclusive",
   "beyond-bound",
+  "local",
 ] as const;
 
 /** A wall time this far from the median (a share of it) is worth a warning; closer is noise. */
@@ -80,6 +81,7 @@ export function buildSummary(runs: readonly RunResult[], options: SummaryOptions
   for (const [mode, modeRuns] of measured) {
     warnings.push(...wallTimeWarnings(mode, modeRuns, warmedUp.has(mode)));
     warnings.push(...failureWarnings(mode, modeRuns));
+    warnings.push(...localWarnings(mode, modeRuns));
   }
   warnings.push(...comparisonWarnings(comparison));
 
@@ -307,6 +309,37 @@ function failureWarnings(mode: Mode, runs: RunResult[]): Warning[] {
     warning(
       "failures",
       `${mode}: ${failed} of ${requests.length} requests failed${across} (${byKind})`,
+    ),
+  ];
+}
+
+/** What the client machine ran out of, by the system's error code. */
+const LOCAL_CAUSES: Record<string, string> = {
+  EMFILE: "open files for this process (EMFILE; raise `ulimit -n` or lower --concurrency)",
+  ENFILE: "open files for the whole system (ENFILE; raise fs.file-max or lower --concurrency)",
+  EADDRNOTAVAIL:
+    "local ports or addresses (EADDRNOTAVAIL; ports still in TIME_WAIT, or a bad local address)",
+  ENOBUFS: "network buffers (ENOBUFS; lower --concurrency)",
+};
+
+/** Failures of kind `local`, with their cause, so that the server is not blamed for them. */
+function localWarnings(mode: Mode, runs: RunResult[]): Warning[] {
+  const codes = new Map<string, number>();
+  for (const request of runs.flatMap((run) => run.requests)) {
+    if (request.ok || request.error?.kind !== "local") continue;
+    const code = request.error.code ?? "unknown";
+    codes.set(code, (codes.get(code) ?? 0) + 1);
+  }
+  if (codes.size === 0) return [];
+  const failed = sum([...codes.values()]);
+  const causes = [...codes]
+    .sort((a, b) => b[1] - a[1])
+    .map(([code, count]) => `${count} × ${LOCAL_CAUSES[code] ?? code}`)
+    .join("; ");
+  return [
+    warning(
+      "local",
+      `${mode}: ${failed} ${failed === 1 ? "request" : "requests"} failed on this machine, not at the server: it ran out of ${causes}`,
     ),
   ];
 }

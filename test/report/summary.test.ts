@@ -516,6 +516,35 @@ describe("buildSummary: warnings", () => {
     ]);
   });
 
+  it("names the client machine, not the server, for failures of kind local", () => {
+    const emfile: RequestError = { kind: "local", code: "EMFILE", message: "too many open files" };
+    const ports: RequestError = { kind: "local", code: "EADDRNOTAVAIL", message: "no port" };
+    const summary = buildSummary(
+      [
+        run({
+          mode: "concurrent",
+          wallMs: 1,
+          requests: [
+            failed(0, 1, emfile, null),
+            failed(1, 1, ports, null),
+            failed(2, 1, emfile, null),
+            failed(3, 1, HTTP_503, 503),
+            request(4, 1),
+          ],
+        }),
+      ],
+      BOTH,
+    );
+    expect(summary.warnings).toEqual([
+      { kind: "failures", message: "concurrent: 4 of 5 requests failed (3 local, 1 http)" },
+      {
+        kind: "local",
+        message:
+          "concurrent: 3 requests failed on this machine, not at the server: it ran out of 2 × open files for this process (EMFILE; raise `ulimit -n` or lower --concurrency); 1 × local ports or addresses (EADDRNOTAVAIL; ports still in TIME_WAIT, or a bad local address)",
+      },
+    ]);
+  });
+
   it("reports failures across several runs", () => {
     const summary = buildSummary(
       [
