@@ -4,9 +4,10 @@
  * tools alternating run by run. Prints each scenario's medians and fetchbench's ratios to every
  * peer, checks the targets, and writes everything to a JSON file under `results/`.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { cpus, hostname, tmpdir } from "node:os";
+import { cpus, hostname, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { median as medianOf } from "../../../src/stats.js";
@@ -125,7 +126,9 @@ export async function runSuite(options: SuiteOptions): Promise<TargetCheck[]> {
   if (chosen.length === 0) throw new Error(`no scenario matches ${options.only.join(", ")}`);
   const workDir = await mkdtemp(join(tmpdir(), "fetchbench-bench-"));
   const onSignal = () => {
+    // process.exit skips the finally below; the exit hooks still end nginx and the tools.
     killAll();
+    rmSync(workDir, { recursive: true, force: true });
     process.exit(130);
   };
   process.once("SIGINT", onSignal);
@@ -164,21 +167,18 @@ export async function runSuite(options: SuiteOptions): Promise<TargetCheck[]> {
   }
 }
 
+/** Whether /usr/bin/python3 has aiohttp, installing Debian's package when root and it is missing. */
 function aiohttpAvailable(log: (line: string) => void): boolean {
-  const works = () => {
-    try {
-      execFileSync(PYTHON, ["-c", "import aiohttp"], { stdio: "ignore" });
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (works()) return true;
-  if (process.getuid?.() === 0) {
-    log(`${PYTHON} cannot import aiohttp: installing python3-aiohttp with apt`);
+  // Exit 3 means "not installed"; anything else failing (a signal, a broken Python) is not
+  // a reason to install.
+  const probe =
+    "import importlib.util, sys; sys.exit(0 if importlib.util.find_spec('aiohttp') else 3)";
+  const status = () => spawnSync(PYTHON, ["-c", probe], { stdio: "ignore" }).status;
+  if (status() === 3 && process.getuid?.() === 0) {
+    log(`${PYTHON} has no aiohttp: installing python3-aiohttp with apt`);
     aptInstall(["python3-aiohttp"], log);
   }
-  return works();
+  return status() === 0;
 }
 
 async function runScenario(
@@ -192,7 +192,7 @@ async function runScenario(
     // Start-up is a few tens of milliseconds: more runs for a steady median.
     for (let run = 1; run <= runs * 5; run++) {
       for (const tool of ["node", "fetchbench"] as const) {
-        measurements.push(await runStartup(tool, run));
+        measurements.push(await runStartup(tool, run, workDir));
       }
     }
   } else {
@@ -206,7 +206,7 @@ async function runScenario(
       curlConfig,
       cap: scenario.cap,
       sequential: scenario.sequential,
-      reportFile: join(workDir, "report.json"),
+      dir: workDir,
     };
     for (let run = 1; run <= runs; run++) {
       // Alternate the order too, so no tool always runs right after the same other one.
@@ -387,6 +387,8 @@ async function writeResults(
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model ?? null,
       node: process.version,
+      /** The 1-minute load average when the run ended: other work on the machine shows here. */
+      loadAverage: loadavg()[0],
       curl: quietly("curl", ["--version"])?.split("\n")[0] ?? null,
       python: quietly(PYTHON, ["--version"]),
       aiohttp: quietly(PYTHON, ["-c", "import aiohttp; print(aiohttp.__version__)"]),

@@ -4,7 +4,7 @@
  * system service), or the built-in server where nginx cannot be had. Both answer the built-in
  * server's `/delay/<ms>` path, so the same URL files work on either.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
@@ -99,11 +99,10 @@ async function startNginx(prefix: string): Promise<TargetServer> {
     await close();
     throw new Error(`${(error as Error).message}${stderr ? `: ${stderr.trim()}` : ""}`);
   }
-  const version = execFileSync(NGINX, ["-v"], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  return { name: `${version.trim() || "nginx"} + echo module, one process`, url, close };
+  // `nginx -v` answers on standard error.
+  const said = spawnSync(NGINX, ["-v"], { encoding: "utf8" }).stderr.trim();
+  const version = said.replace(/^nginx version: /, "") || "nginx";
+  return { name: `${version} + echo module, one process`, url, close };
 }
 
 /**

@@ -7,6 +7,7 @@
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, openSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { median as medianOf } from "../../../src/stats.js";
@@ -38,8 +39,8 @@ export interface Work {
   /** Requests in flight at once; `all` is no cap, 1 is one at a time (sequential). */
   cap: number | "all";
   sequential: boolean;
-  /** Where a tool that writes a report may put it. */
-  reportFile: string;
+  /** A private directory for reports and RSS figures, removed by the caller. */
+  dir: string;
 }
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -66,10 +67,6 @@ export function killAll(): void {
   live.clear();
 }
 
-export function curlCap(cap: number | "all", count: number): number {
-  return Math.min(cap === "all" ? count : cap, CURL_PARALLEL_MAX);
-}
-
 /** Runs one tool once on `work` and returns what it measured; throws when the tool failed. */
 export async function runTool(tool: Tool, work: Work, run: number): Promise<Measurement> {
   switch (tool) {
@@ -78,18 +75,28 @@ export async function runTool(tool: Tool, work: Work, run: number): Promise<Meas
     case "curl":
       return runCurl(work, run);
     case "undici":
-      return runSelfTimed(tool, process.execPath, [UNDICI_FLOOR, work.urlFile, capText(work)], run);
+      return runSelfTimed(
+        tool,
+        process.execPath,
+        [UNDICI_FLOOR, work.urlFile, capText(work)],
+        work,
+        run,
+      );
     case "aiohttp":
-      return runSelfTimed(tool, PYTHON, [AIOHTTP_GATHER, work.urlFile, capText(work)], run);
+      return runSelfTimed(tool, PYTHON, [AIOHTTP_GATHER, work.urlFile, capText(work)], work, run);
     case "node":
       throw new Error("node runs only in the start-up scenario");
   }
 }
 
 /** Start-up: `fetchbench --version` or `node -e 0`, wall from outside. */
-export async function runStartup(tool: "fetchbench" | "node", run: number): Promise<Measurement> {
+export async function runStartup(
+  tool: "fetchbench" | "node",
+  run: number,
+  dir: string,
+): Promise<Measurement> {
   const args = tool === "fetchbench" ? [FETCHBENCH, "--version"] : ["-e", "0"];
-  const done = await timed(process.execPath, args, null);
+  const done = await timed(process.execPath, args, dir, null);
   return measurement(tool, run, done, done.wallMs, null, null, null);
 }
 
@@ -97,9 +104,10 @@ async function runFetchbench(work: Work, run: number): Promise<Measurement> {
   const mode = work.sequential ? "sequential" : "concurrent";
   const args = [FETCHBENCH, "run", work.urlFile, "--modes", mode, "--format", "json", "--quiet"];
   if (!work.sequential) args.push("-c", String(work.cap));
-  const done = await timed(process.execPath, args, work.reportFile);
+  const reportFile = join(work.dir, "report.json");
+  const done = await timed(process.execPath, args, work.dir, reportFile);
   try {
-    const report = JSON.parse(await readFile(work.reportFile, "utf8")) as FetchbenchReport;
+    const report = JSON.parse(await readFile(reportFile, "utf8")) as FetchbenchReport;
     const measured = report.runs.find((entry) => entry.mode === mode && !entry.warmup);
     const summary = report.summary.modes[mode];
     if (measured === undefined || summary === undefined) {
@@ -117,7 +125,7 @@ async function runFetchbench(work: Work, run: number): Promise<Measurement> {
   } catch (error) {
     throw new Error(`fetchbench (exit ${done.code}): ${(error as Error).message}; ${done.stderr}`);
   } finally {
-    await rm(work.reportFile, { force: true });
+    await rm(reportFile, { force: true });
   }
 }
 
@@ -127,7 +135,7 @@ async function runCurl(work: Work, run: number): Promise<Measurement> {
     const max = work.cap === "all" ? CURL_PARALLEL_MAX : Math.min(work.cap, CURL_PARALLEL_MAX);
     args.unshift("--parallel", "--parallel-immediate", "--parallel-max", String(max));
   }
-  const done = await timed("curl", args, null);
+  const done = await timed("curl", args, work.dir, null);
   let ok = 0;
   let failed = 0;
   const times: number[] = [];
@@ -147,9 +155,10 @@ async function runSelfTimed(
   tool: Tool,
   command: string,
   args: string[],
+  work: Work,
   run: number,
 ): Promise<Measurement> {
-  const done = await timed(command, args, null);
+  const done = await timed(command, args, work.dir, null);
   try {
     const said = JSON.parse(done.stdout) as { wallMs: number; ok: number; failed: number };
     return measurement(tool, run, done, said.wallMs, said.ok, said.failed, null);
@@ -194,10 +203,15 @@ interface Timed {
 
 /**
  * Runs `command` under `/usr/bin/time` (where it exists) in its own process group, with
- * standard output collected or written to `stdoutFile`.
+ * standard output collected or written to `stdoutFile`; `/usr/bin/time` writes into `dir`.
  */
-async function timed(command: string, args: string[], stdoutFile: string | null): Promise<Timed> {
-  const rssFile = `${stdoutFile ?? "/tmp/fetchbench-bench"}.${process.pid}.rss`;
+async function timed(
+  command: string,
+  args: string[],
+  dir: string,
+  stdoutFile: string | null,
+): Promise<Timed> {
+  const rssFile = join(dir, "peak-rss.txt");
   const withTime = existsSync(TIME);
   const [file, argv] = withTime
     ? [TIME, ["-f", "%M", "-o", rssFile, command, ...args]]
