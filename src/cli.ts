@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { Command, CommanderError } from "commander";
 import pc from "picocolors";
 import { startDemo } from "./demo.js";
@@ -24,7 +26,13 @@ import { MODES, type Mode, type Report, type Target } from "./report/model.js";
 import { render } from "./report/render.js";
 import { checkOutputTarget, OutputError, writeOutput } from "./report/writer.js";
 import { ENDPOINTS, startServer } from "./server.js";
-import { readTargets } from "./targets.js";
+import {
+  looksLikeUrl,
+  parseUrlArguments,
+  quoteInput,
+  readTargets,
+  URL_ARGUMENTS_SOURCE,
+} from "./targets.js";
 import { missedThresholds, type Thresholds, validateThresholds } from "./thresholds.js";
 import { VERSION } from "./version.js";
 
@@ -35,6 +43,8 @@ export interface Io {
   readStdin: () => Promise<Buffer>;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
+  /** Whether standard input is a terminal: `-` then waits for the user to type URLs. */
+  stdinIsTTY?: boolean;
   /** Width of the terminal on standard error, for the progress line. */
   stderrColumns: number;
   env: Record<string, string | undefined>;
@@ -82,6 +92,8 @@ interface RunSettings {
   progress: boolean;
   /** No progress, no warnings: only the report, errors and missed thresholds. */
   quiet: boolean;
+  /** Warnings about the options themselves, printed before the run. */
+  notices: string[];
 }
 
 /**
@@ -94,7 +106,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     exitCode = code;
   });
   try {
-    await program.parseAsync([...argv], { from: "user" });
+    await program.parseAsync(withCommand(argv, program), { from: "user" });
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
@@ -103,13 +115,31 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     }
     if (error instanceof UsageError) {
       // Already one self-explaining line (`urls.txt:7: …`, ``Expected `--timeout` …``).
-      io.stderr(`${error.message}\n`);
+      io.stderr(`${ERROR_PREFIX}${error.message}\n`);
       return error.exitCode;
     }
     const message = error instanceof Error ? error.message : String(error);
-    io.stderr(`fetchbench: unexpected error: ${message}\n`);
+    io.stderr(`${ERROR_PREFIX}unexpected error: ${message}\n`);
     return ExitCode.failed;
   }
+}
+
+/** Every error line starts with this, whether it comes from commander, a flag or a threshold. */
+const ERROR_PREFIX = "fetchbench: ";
+
+/**
+ * Makes `run` explicit when the first argument is not a command, so that `fetchbench urls.txt
+ * --help` shows the `run` options and `run` errors point to `fetchbench run --help`; `-v` is
+ * read as `--version`, as most tools read it.
+ */
+function withCommand(argv: readonly string[], program: Command): string[] {
+  const [first] = argv;
+  if (first === undefined) return [];
+  if (first === "-v") return ["--version", ...argv.slice(1)];
+  const commands = new Set(program.commands.flatMap((c) => [c.name(), ...c.aliases()]));
+  const topLevel = new Set(["-h", "--help", "-V", "--version", "help"]);
+  if (commands.has(first) || topLevel.has(first)) return [...argv];
+  return ["run", ...argv];
 }
 
 function createProgram(io: Io, setExitCode: (code: number) => void): Command {
@@ -120,7 +150,11 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
     .version(VERSION, "-V, --version")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .configureOutput({
+      writeOut: io.stdout,
+      writeErr: io.stderr,
+      outputError: (text, write) => write(`${ERROR_PREFIX}${text.replace(/^error: /, "")}`),
+    })
     .addHelpText(
       "after",
       [
@@ -135,15 +169,20 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
       ].join("\n"),
     );
 
-  addRunOptions(
+  const run = addRunOptions(
     program
       .command("run", { isDefault: true })
       .description("fetch every URL of a list in each mode and report them side by side")
-      .argument("<file>", "a file with one URL per line, or - for standard input"),
-  ).action(async (file: string, raw: RawRunOptions) => {
-    const settings = await resolveRunSettings(raw, io);
-    const { source, targets } = await readTargets(file, io.readStdin);
-    setExitCode(await runAndReport(io, settings, source, targets, null));
+      .argument(
+        "<file|URL...>",
+        "a file with one URL per line, - for standard input, or the URLs themselves",
+      )
+      .showHelpAfterError("(run `fetchbench run --help` for usage)"),
+  ).action(async (inputs: string[], raw: RawRunOptions) => {
+    const settings = resolveRunSettings(raw, io, run);
+    const list = await readInputs(inputs, io, program);
+    await checkExportTargets(settings.exports, list.file);
+    setExitCode(await runAndReport(io, settings, list.source, list.targets, null));
   });
 
   addRunOptions(
@@ -157,8 +196,9 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
         `${DEFAULTS.demo.delay.minMs}-${DEFAULTS.demo.delay.maxMs}ms`,
       ),
     MODES,
-  ).action(async (raw: RawRunOptions & { count: string; delay: string }) => {
-    const settings = await resolveRunSettings(raw, io);
+  ).action(async (raw: RawRunOptions & { count: string; delay: string }, command: Command) => {
+    const settings = resolveRunSettings(raw, io, command);
+    await checkExportTargets(settings.exports, null);
     const count = parseCount(raw.count, "--count", { min: 1, max: 100_000 });
     const delay = parseDelayRange(raw.delay, "--delay");
     const demo = await startDemo({ count, delay, modes: settings.compare.modes });
@@ -200,7 +240,101 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
       await server.close();
     });
 
+  // Defaults are strings for commander; help shows them as typed (`default: 1`, not `"1"`).
+  for (const command of [program, ...program.commands]) {
+    for (const option of command.options) {
+      if (typeof option.defaultValue === "string" && option.defaultValueDescription === undefined) {
+        option.defaultValueDescription = option.defaultValue;
+      }
+    }
+  }
   return program;
+}
+
+/**
+ * The URL list from the arguments: one file (or `-`), or URLs given directly. A word that is
+ * no file but close to a command name is taken for a mistyped command.
+ */
+async function readInputs(
+  inputs: readonly string[],
+  io: Io,
+  program: Command,
+): Promise<{ source: string; targets: Target[]; file: string | null }> {
+  const urls = inputs.filter(looksLikeUrl);
+  if (urls.length === inputs.length) {
+    return { source: URL_ARGUMENTS_SOURCE, targets: parseUrlArguments(inputs), file: null };
+  }
+  const [first] = inputs;
+  if (first === undefined || inputs.length > 1) {
+    const file = inputs.find((input) => !looksLikeUrl(input)) ?? "";
+    throw new UsageError(
+      urls.length > 0
+        ? `a list file (${quoteInput(file)}) and URLs cannot be mixed: give either one file or the URLs`
+        : `expected one list file, got ${inputs.length} (${inputs.map((i) => quoteInput(i)).join(", ")})`,
+    );
+  }
+  if (first !== "-" && !existsSync(first)) {
+    const suggestion = closestCommand(
+      first,
+      program.commands.map((c) => c.name()),
+    );
+    if (suggestion !== null) {
+      throw new UsageError(`unknown command ${quoteInput(first)} (did you mean ${suggestion}?)`);
+    }
+  }
+  if (first === "-" && io.stdinIsTTY === true) {
+    io.stderr("fetchbench: reading URLs from standard input, one per line; end with Ctrl-D\n");
+  }
+  const { source, targets } = await readTargets(first, io.readStdin);
+  return { source, targets, file: first === "-" ? null : first };
+}
+
+/** A command name within two edits of a bare word (`demoo`, `serv`), or null. */
+function closestCommand(word: string, commands: readonly string[]): string | null {
+  if (!/^[a-z][a-z-]*$/i.test(word)) return null;
+  let best: { name: string; distance: number } | null = null;
+  for (const name of commands) {
+    const distance = editDistance(word.toLowerCase(), name);
+    if (distance <= 2 && (best === null || distance < best.distance)) best = { name, distance };
+  }
+  return best?.name ?? null;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/**
+ * Refuses, before anything is fetched, two exports to one file and an export over the list
+ * being read: either would silently lose one of them.
+ */
+async function checkExportTargets(
+  exports: RunSettings["exports"],
+  input: string | null,
+): Promise<void> {
+  const seen = new Map<string, string>();
+  if (input !== null) seen.set(resolve(input), "the URL list");
+  for (const { format, target } of exports) {
+    if (target === "-") continue;
+    const flag = `--export-${format}`;
+    const other = seen.get(resolve(target));
+    if (other !== undefined) {
+      throw new UsageError(
+        `\`${flag}\` ${target}: is also ${other}; give each output its own file`,
+      );
+    }
+    seen.set(resolve(target), `the \`${flag}\` file`);
+  }
+  for (const { format, target } of exports) await checkOutputTarget(target, `--export-${format}`);
 }
 
 // No default value, so --help shows none; the settings read a missing list as empty.
@@ -271,7 +405,7 @@ function addRunOptions(command: Command, defaultModes: readonly Mode[] = DEFAULT
     .option("--no-color", "no colour, even on a terminal");
 }
 
-async function resolveRunSettings(raw: RawRunOptions, io: Io): Promise<RunSettings> {
+function resolveRunSettings(raw: RawRunOptions, io: Io, command: Command): RunSettings {
   const modes = parseModes(raw.modes ?? DEFAULTS.modes.join(","), "--modes");
   const ignoreFailures = raw.ignoreFailures === true;
   const thresholds: Thresholds = {
@@ -293,9 +427,14 @@ async function resolveRunSettings(raw: RawRunOptions, io: Io): Promise<RunSettin
       ["csv", raw.exportCsv],
     ] as const
   ).flatMap(([format, target]) => (target === undefined ? [] : [{ format, target }]));
-  for (const { format, target } of exports) await checkOutputTarget(target, `--export-${format}`);
   const quiet = raw.quiet === true;
+  // A flag given on the command line that the chosen modes never read is worth a word.
+  const notices =
+    command.getOptionValueSource("concurrency") === "cli" && !modes.includes("concurrent")
+      ? [`--concurrency has no effect without the concurrent mode (--modes ${modes.join(",")})`]
+      : [];
   return {
+    notices,
     compare: {
       modes,
       concurrency: parseConcurrency(
@@ -346,6 +485,8 @@ async function runAndReport(
   targets: readonly Target[],
   explanation: string | null,
 ): Promise<number> {
+  const warn = settings.stderrColor ? pc.yellow("Warning") : "Warning";
+  if (!settings.quiet) for (const notice of settings.notices) io.stderr(`${warn}: ${notice}\n`);
   const controller = new AbortController();
   const unsubscribe = io.onInterrupt(() => {
     unsubscribe();
@@ -387,7 +528,6 @@ async function runAndReport(
     }
   }
 
-  const warn = settings.stderrColor ? pc.yellow("Warning") : "Warning";
   if (!settings.quiet) {
     for (const warning of report.summary.warnings) io.stderr(`${warn}: ${warning.message}\n`);
   }
@@ -421,6 +561,7 @@ function processIo(): Io {
       return Buffer.concat(chunks);
     },
     stdoutIsTTY: process.stdout.isTTY === true,
+    stdinIsTTY: process.stdin.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
     // A pseudo-terminal may report 0 columns; 80 is the safe guess then.
     stderrColumns: process.stderr.columns || 80,

@@ -41,16 +41,16 @@ function expected(flag: string, what: string, value: string): UsageError {
 }
 
 const NUMBER = String.raw`(?:\d+(?:\.\d+)?|\.\d+)`;
-const DURATION = new RegExp(`^(${NUMBER})(ms|s|m)$`, "i");
-const DURATION_HINT = "a duration with a unit, such as 500ms, 2s or 1m";
-const UNIT_EXPONENT: Record<string, number> = { ms: 0, s: 3, m: 3 };
+const DURATION = new RegExp(`^(${NUMBER})(ms|s|m|h)$`, "i");
+const DURATION_HINT = "a duration with a unit, such as 500ms, 2s, 1m or 1h";
+const UNIT_EXPONENT: Record<string, number> = { ms: 0, s: 3, m: 3, h: 3 };
 
 /** Milliseconds for a number and unit; exact for decimals such as `1.1s`. */
 function toMs(number: string, unit: string): number {
   const lower = unit.toLowerCase();
   // Shifting the decimal point in the string avoids 1.1 * 1000 = 1100.0000000000002.
   const ms = Number(`${number}e${UNIT_EXPONENT[lower] ?? 0}`);
-  return lower === "m" ? ms * 60 : ms;
+  return lower === "m" ? ms * 60 : lower === "h" ? ms * 3600 : ms;
 }
 
 /** Milliseconds of `500ms`, `2s`, `1.5s` or `1m`, or undefined when that is not the form. */
@@ -61,7 +61,7 @@ function durationMs(text: string): number | undefined {
 
 /**
  * Parses a duration with a unit, `ms`, `s` or `m` (case-insensitive, decimals allowed):
- * `500ms`, `2s`, `1.5s`, `1m`. More than 0, at most 24 hours.
+ * `500ms`, `2s`, `1.5s`, `1m`, `1h`. More than 0, at most 24 hours.
  *
  * @returns Milliseconds.
  */
@@ -69,7 +69,8 @@ export function parseDuration(value: string, flag: string): number {
   const ms = durationMs(value.trim());
   if (ms === undefined) throw expected(flag, DURATION_HINT, value);
   if (ms <= 0) throw expected(flag, "a duration greater than 0", value);
-  if (ms > MAX_DURATION_MS) throw expected(flag, "a duration of at most 1440m (24 h)", value);
+  if (ms > MAX_DURATION_MS)
+    throw expected(flag, "a duration of at most 24h, the largest accepted", value);
   return ms;
 }
 
@@ -248,7 +249,7 @@ export function parseMaxWall(value: string, flag: string): { mode: Mode; ms: num
   }
   if (ms <= 0) throw expected(flag, `${MAX_WALL} with a duration greater than 0`, value);
   if (ms > MAX_DURATION_MS) {
-    throw expected(flag, `${MAX_WALL} with a duration of at most 1440m (24 h)`, value);
+    throw expected(flag, `${MAX_WALL} with a duration of at most 24h, the largest accepted`, value);
   }
   return { mode, ms };
 }

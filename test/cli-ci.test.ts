@@ -107,7 +107,7 @@ describe("formats and exports", () => {
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toBe(
-      `\`--export-json\` ${target}: no such folder ${join(dir, "no-such-dir")}\n`,
+      `fetchbench: \`--export-json\` ${target}: no such folder ${join(dir, "no-such-dir")}\n`,
     );
   });
 

@@ -258,13 +258,14 @@ export function reportContext(report: Report): string {
       ? "standard input"
       : report.source === "demo"
         ? "the demo server"
-        : sanitize(report.source);
+        : report.source === "<arguments>"
+          ? "the command line"
+          : sanitize(report.source);
   const o = report.options;
-  const parts = [
-    `${count} ${count === 1 ? "URL" : "URLs"} from ${source}`,
-    `concurrency ${o.concurrency}`,
-    `timeout ${formatDuration(o.timeoutMs)}`,
-  ];
+  const parts = [`${count} ${count === 1 ? "URL" : "URLs"} from ${source}`];
+  // Only the concurrent mode reads it; the others run one request at a time.
+  if (o.modes.includes("concurrent")) parts.push(`concurrency ${o.concurrency}`);
+  parts.push(`timeout ${formatDuration(o.timeoutMs)}`);
   if (o.runs > 1 || o.warmup > 0) {
     const warmups = o.warmup === 0 ? "" : ` + ${o.warmup} warm-up${o.warmup === 1 ? "" : "s"}`;
     parts.push(`${o.runs} ${o.runs === 1 ? "run" : "runs"}${warmups}`);
