@@ -11,7 +11,7 @@ import {
   SCHEMA_VERSION,
   type Target,
 } from "./report/model.js";
-import { buildSummary } from "./report/summary.js";
+import { buildSummary, notRunByMode } from "./report/summary.js";
 import { runBlocking } from "./runners/blocking.js";
 import { runConcurrent } from "./runners/concurrent.js";
 import { runSequential } from "./runners/sequential.js";
@@ -83,6 +83,9 @@ export async function compare(
     tool: { name: "fetchbench", version: VERSION },
     startedAt,
     source: options.source,
+    urlCount: targets.length,
+    interrupted: options.signal?.aborted === true,
+    notRun: notRunByMode(runs, options.modes, options.runs, targets.length),
     options: {
       modes: options.modes,
       concurrency: options.concurrency,

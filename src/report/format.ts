@@ -249,7 +249,8 @@ export function comparisonHeadline(c: Comparison, multiRun: boolean): string {
 
 /**
  * What was run, for the top of a report: `10 URLs from urls.txt · concurrency all · timeout 2 s`,
- * plus `5 runs + 1 warm-up` when there were several. The source is sanitized.
+ * plus `5 runs + 1 warm-up` when there were several; `12 of 50 URLs … (interrupted)` after Ctrl-C.
+ * The source is sanitized.
  */
 export function reportContext(report: Report): string {
   const count = report.summary.targets.length;
@@ -262,7 +263,11 @@ export function reportContext(report: Report): string {
           ? "the command line"
           : sanitize(report.source);
   const o = report.options;
-  const parts = [`${count} ${count === 1 ? "URL" : "URLs"} from ${source}`];
+  // An interrupted comparison says how much of the list it got to.
+  const urls = report.interrupted
+    ? `${count} of ${report.urlCount} ${report.urlCount === 1 ? "URL" : "URLs"} from ${source} (interrupted)`
+    : `${count} ${count === 1 ? "URL" : "URLs"} from ${source}`;
+  const parts = [urls];
   // Only the concurrent mode reads it; the others run one request at a time.
   if (o.modes.includes("concurrent")) parts.push(`concurrency ${o.concurrency}`);
   parts.push(`timeout ${formatDuration(o.timeoutMs)}`);

@@ -142,7 +142,13 @@ export interface ModeSummary {
   /** Slowest single request over the measured runs. */
   slowestMs: number;
   ok: number;
+  /** Requests that failed; those cut short by an interruption are not counted here. */
   failed: number;
+  /**
+   * Requests cut short by an interruption (kind `aborted`): counted neither as failed nor in the
+   * latency figures, the sum, the slowest or the bound.
+   */
+  aborted: number;
   bytes: number;
   /** Per-run event-loop figures, worst of the measured runs; null when not measured. */
   eventLoop: EventLoopStats | null;
@@ -213,8 +219,18 @@ export interface Report {
   tool: { name: "fetchbench"; version: string };
   /** ISO 8601 wall-clock time the first run started. */
   startedAt: string;
-  /** The list's file name, `-` for standard input, or `demo`. */
+  /** The list's file name, `-` for standard input, `<arguments>` for URLs given as arguments, or `demo`. */
   source: string;
+  /** URLs in the list, whether or not they were all run. */
+  urlCount: number;
+  /** Ctrl-C (or SIGTERM) stopped the comparison: some runs or requests never finished. */
+  interrupted: boolean;
+  /**
+   * Per mode asked for: requests of its measured runs that never completed, because the
+   * comparison was interrupted (never dispatched, or cut short: kind `aborted`). 0 for every
+   * mode of a run that finished.
+   */
+  notRun: Partial<Record<Mode, number>>;
   options: ReportOptions;
   runs: RunResult[];
   summary: Summary;

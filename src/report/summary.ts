@@ -107,8 +107,38 @@ function baselineOf(measured: Map<Mode, RunResult[]>): Mode | null {
   return null;
 }
 
+/** Cut short by Ctrl-C: it says nothing about the server, so no figure counts it. */
+function wasAborted(request: RequestResult): boolean {
+  return request.error?.kind === "aborted";
+}
+
+/** The requests that ran to an answer or a failure of their own. */
+function completed(requests: readonly RequestResult[]): RequestResult[] {
+  return requests.filter((request) => !wasAborted(request));
+}
+
 function latenciesOf(run: RunResult): number[] {
-  return run.requests.map((request) => request.latencyMs);
+  return completed(run.requests).map((request) => request.latencyMs);
+}
+
+/**
+ * Per mode: how many requests of its measured runs never completed (not dispatched, or cut
+ * short), out of `runsPerMode` passes over `urlCount` URLs.
+ */
+export function notRunByMode(
+  runs: readonly RunResult[],
+  modes: readonly Mode[],
+  runsPerMode: number,
+  urlCount: number,
+): Partial<Record<Mode, number>> {
+  const notRun: Partial<Record<Mode, number>> = {};
+  for (const mode of modes) {
+    const done = runs
+      .filter((run) => run.mode === mode && !run.warmup)
+      .reduce((count, run) => count + completed(run.requests).length, 0);
+    notRun[mode] = Math.max(0, runsPerMode * urlCount - done);
+  }
+  return notRun;
 }
 
 /** The bound of each run, averaged: each run is one complete pass over the list. */
@@ -136,7 +166,8 @@ function summarizeMode(runs: RunResult[], bound: number | null): ModeSummary | n
   const wallMs = distribution(runs.map((run) => run.wallMs));
   const sumMs = mean(runs.map((run) => sum(latenciesOf(run))));
   if (wallMs === null || sumMs === null) return null;
-  const requests = runs.flatMap((run) => run.requests);
+  const all = runs.flatMap((run) => run.requests);
+  const requests = completed(all);
   const latencyMs = latencyPercentiles(requests.map((request) => request.latencyMs));
   const ok = requests.filter((request) => request.ok).length;
   return {
@@ -148,7 +179,8 @@ function summarizeMode(runs: RunResult[], bound: number | null): ModeSummary | n
     slowestMs: latencyMs?.max ?? 0,
     ok,
     failed: requests.length - ok,
-    bytes: sum(requests.map((request) => request.bytes)),
+    aborted: all.length - requests.length,
+    bytes: sum(all.map((request) => request.bytes)),
     eventLoop: worstEventLoop(runs),
     boundMs: bound,
     efficiency: bound !== null && wallMs.mean > 0 ? bound / wallMs.mean : null,
@@ -239,7 +271,7 @@ function summarizeTargetMode(results: RequestResult[]): TargetModeSummary | null
     status: last.status,
     latencyMs: median(results.map((result) => result.latencyMs)) ?? last.latencyMs,
     error: last.error,
-    failures: results.filter((result) => !result.ok).length,
+    failures: results.filter((result) => !result.ok && !wasAborted(result)).length,
   };
 }
 
@@ -286,7 +318,7 @@ function wallTimeWarnings(mode: Mode, runs: RunResult[], warmedUp: boolean): War
 }
 
 function failureWarnings(mode: Mode, runs: RunResult[]): Warning[] {
-  const requests = runs.flatMap((run) => run.requests);
+  const requests = completed(runs.flatMap((run) => run.requests));
   const kinds = new Map<ErrorKind, number>();
   for (const request of requests) {
     if (request.ok) continue;

@@ -153,7 +153,7 @@ describe("renderTable", () => {
     const text = renderTable(hostile, PLAIN);
     expect(text).not.toMatch(/faster|comparison/);
     expect(text).toMatchInlineSnapshot(`
-      "fetchbench · 2 URLs from hostile.txt · concurrency all · timeout 30 s
+      "fetchbench · 2 URLs from hostile.txt · timeout 30 s
 
       sequential   wall 4.60 ms   1 ok · 1 failed   4 B   sum 4.20 ms   slowest 3.00 ms
 
@@ -173,6 +173,13 @@ describe("renderTable", () => {
     delete report.summary.modes.concurrent;
     report.summary.comparison = null;
     expect(renderTable(report, PLAIN)).toContain("No comparison: concurrent has no measured run.");
+  });
+
+  it("says how much of the list an interrupted comparison got to", () => {
+    const interrupted: Report = { ...singleRun, interrupted: true, urlCount: 50 };
+    expect(renderTable(interrupted, PLAIN).split("\n")[0]).toBe(
+      "fetchbench · 10 of 50 URLs from urls.txt (interrupted) · concurrency all · timeout 2 s",
+    );
   });
 
   it("leaves warnings out, for the CLI to print on standard error", () => {
