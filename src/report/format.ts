@@ -12,6 +12,7 @@ import type {
   TargetModeSummary,
   TargetSummary,
 } from "./model.js";
+import { SERVER_SLOWED_RATIO } from "./summary.js";
 
 /** How a renderer should present a report. */
 export interface RenderOptions {
@@ -324,4 +325,32 @@ export function blockingSentence(report: Report, modes: Mode[]): string | null {
     "While blocking, nothing else in the program could run (the heartbeat timer fired " +
     `${e.heartbeat.fired} of ${e.heartbeat.expected} times)${awaited}.`
   );
+}
+
+/**
+ * The sentence that says the server slowed down under concurrency, from the comparison's median
+ * latency ratio; null when it did not (or it is unknown).
+ */
+export function serverSlowedSentence(report: Report): string | null {
+  const cmp = report.summary.comparison;
+  if (cmp === null || cmp.latencyRatio === null || cmp.latencyRatio < SERVER_SLOWED_RATIO) {
+    return null;
+  }
+  return (
+    `The server slowed down under concurrency: the median ${cmp.mode} request took ` +
+    `${formatRatio(cmp.latencyRatio)} as long as the median ${cmp.baseline} one, so the speed-up ` +
+    "hides a server that queues requests."
+  );
+}
+
+/** Whether a warning says the comparison's figure is not to be trusted as it stands. */
+export function comparisonInDoubt(report: Report): boolean {
+  return report.summary.warnings.some(
+    (w) => w.kind === "beyond-bound" || w.kind === "inconclusive",
+  );
+}
+
+/** A time that may not have been measured: `–` for null (or anything not finite). */
+export function formatMsOrDash(ms: number | null): string {
+  return ms === null ? "–" : formatMs(ms);
 }

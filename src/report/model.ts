@@ -180,6 +180,11 @@ export interface Comparison {
   boundMs: number;
   /** Bound / mode mean wall; 1.0 is perfect. */
   efficiency: number;
+  /**
+   * The mode's median request latency / the baseline's: well above 1 means the server slowed
+   * down under concurrency. Null when either has no completed request or the baseline's is 0.
+   */
+  latencyRatio: number | null;
 }
 
 /** One URL of the list across modes, for the per-URL table. */

@@ -18,6 +18,7 @@ import {
   reportContext,
   reportModes,
   selectRows,
+  serverSlowedSentence,
   statusLabel,
 } from "./format.js";
 import type { Comparison, Mode, ModeSummary, Report, TargetModeSummary } from "./model.js";
@@ -25,6 +26,11 @@ import type { Comparison, Mode, ModeSummary, Report, TargetModeSummary } from ".
 /** Milliseconds with one decimal, as hyperfine's Markdown export prints them. */
 function ms(value: number): string {
   return value.toFixed(1);
+}
+
+/** As {@link ms}; `–` for a figure that could not be measured. */
+function msOrDash(value: number | null): string {
+  return value === null ? "–" : ms(value);
 }
 
 function table(header: string[], align: ("left" | "right")[], rows: string[][]): string[] {
@@ -44,11 +50,14 @@ function modeTable(report: Report, modes: Mode[]): string[] {
     if (s === undefined) continue;
     const w = s.wallMs;
     const mean = w.stddev === null ? ms(w.mean) : `${ms(w.mean)} ± ${ms(w.stddev)}`;
-    rows.push([`\`${mode}\``, mean, ms(w.min), ms(w.max), relative(s.relative)]);
+    const l = s.latencyMs;
+    // Latency percentiles are per request; "–" when no request settled.
+    const latency = l === null ? ["–", "–", "–"] : [ms(l.p50), ms(l.p90), ms(l.p99)];
+    rows.push([`\`${mode}\``, mean, ms(w.min), ms(w.max), relative(s.relative), ...latency]);
   }
   return table(
-    ["Mode", "Mean [ms]", "Min [ms]", "Max [ms]", "Relative"],
-    ["left", "right", "right", "right", "right"],
+    ["Mode", "Mean [ms]", "Min [ms]", "Max [ms]", "Relative", "p50 [ms]", "p90 [ms]", "p99 [ms]"],
+    ["left", "right", "right", "right", "right", "right", "right", "right"],
     rows,
   );
 }
@@ -106,9 +115,9 @@ function eventLoopTable(report: Report, modes: Mode[]): string[] {
     if (e === undefined || e === null) continue;
     rows.push([
       `\`${mode}\``,
-      ms(e.maxDelayMs),
-      ms(e.p99DelayMs),
-      `${e.heartbeat.fired}/${e.heartbeat.expected}`,
+      msOrDash(e.maxDelayMs),
+      msOrDash(e.p99DelayMs),
+      e.heartbeat.expected > 0 ? `${e.heartbeat.fired}/${e.heartbeat.expected}` : "–",
       formatPercent(e.utilization),
     ]);
   }
@@ -134,6 +143,8 @@ export function renderMarkdown(report: Report, options: RenderOptions): string {
     modeTable(report, modes),
   ];
   if (cmp !== null) blocks.push([comparisonLine(cmp, multiRun)]);
+  const slowed = serverSlowedSentence(report);
+  if (slowed !== null) blocks.push([slowed]);
   if (report.summary.targets.length > 0) blocks.push(...targetTable(report, modes, options));
   blocks.push(failureList(report, modes, multiRun));
   blocks.push(eventLoopTable(report, modes));

@@ -7,11 +7,13 @@ import pc from "picocolors";
 import {
   blockingSentence,
   comparisonHeadline,
+  comparisonInDoubt,
   errorText,
   failureEntries,
   formatBytes,
   formatMs,
   formatMsIn,
+  formatMsOrDash,
   formatPercent,
   formatRatio,
   hiddenRowsNote,
@@ -21,6 +23,7 @@ import {
   reportModes,
   sanitize,
   selectRows,
+  serverSlowedSentence,
   statusLabel,
   timeUnitFor,
   truncateMiddle,
@@ -85,9 +88,11 @@ function percentiles(s: ModeSummary): string {
 
 function eventLoopText(e: EventLoopStats): string {
   const { expected, fired } = e.heartbeat;
+  // A run shorter than the heartbeat's period gives it nothing to show.
+  const heartbeat = expected > 0 ? `${fired}/${expected}` : "–";
   return (
-    `max delay ${formatMs(e.maxDelayMs)} · p99 ${formatMs(e.p99DelayMs)} · ` +
-    `heartbeat ${fired}/${expected} · busy ${formatPercent(e.utilization)}`
+    `max delay ${formatMsOrDash(e.maxDelayMs)} · p99 ${formatMsOrDash(e.p99DelayMs)} · ` +
+    `heartbeat ${heartbeat} · busy ${formatPercent(e.utilization)}`
   );
 }
 
@@ -241,7 +246,8 @@ function comparisonLines(report: Report, modes: Mode[], multiRun: boolean, c: Co
     return missing === undefined ? [] : [`No comparison: ${missing} has no measured run.`];
   }
   if (!modes.includes(cmp.mode) || !modes.includes(cmp.baseline)) return [];
-  const paint = cmp.speedup >= 1 ? c.green : c.yellow;
+  // Green only for a speed-up no warning casts doubt on (a cold baseline, say).
+  const paint = cmp.speedup >= 1 && !comparisonInDoubt(report) ? c.green : c.yellow;
   const headline = comparisonHeadline(cmp, multiRun);
   const efficiency = `${formatPercent(cmp.efficiency)} of the bound`;
   if (!multiRun) {
@@ -279,6 +285,8 @@ export function renderTable(report: Report, options: RenderOptions): string {
   const sentence = blockingSentence(report, modes);
   if (sentence !== null) closing.push(sentence);
   closing.push(...comparisonLines(report, modes, multiRun, c));
+  const slowed = serverSlowedSentence(report);
+  if (slowed !== null) closing.push(slowed);
   sections.push(closing);
 
   return `${sections

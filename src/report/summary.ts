@@ -42,6 +42,9 @@ export const WARNING_KINDS = [
 /** A wall time this far from the median (a share of it) is worth a warning; closer is noise. */
 const MATERIAL_SHARE = 0.05;
 
+/** A median latency this many times the baseline's means the server queued under concurrency. */
+export const SERVER_SLOWED_RATIO = 2;
+
 /** Efficiency above this is more than noise: the bound did not hold for this run. */
 const BEYOND_BOUND = 1.05;
 export type WarningKind = (typeof WARNING_KINDS)[number];
@@ -228,6 +231,8 @@ function compare(
   if (bound === null || bound <= 0 || concurrent.wallMs.mean <= 0) return null;
   const speedup = ratioWithUncertainty(base.wallMs, concurrent.wallMs);
   if (speedup === null) return null;
+  const baseMedian = base.latencyMs?.p50 ?? 0;
+  const modeMedian = concurrent.latencyMs?.p50;
   return {
     baseline,
     mode: "concurrent",
@@ -236,6 +241,7 @@ function compare(
     idealSpeedup: base.wallMs.mean / bound,
     boundMs: bound,
     efficiency: bound / concurrent.wallMs.mean,
+    latencyRatio: baseMedian > 0 && modeMedian !== undefined ? modeMedian / baseMedian : null,
   };
 }
 

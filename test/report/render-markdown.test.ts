@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { escapeMarkdown } from "../../src/report/format.js";
+import type { Report } from "../../src/report/model.js";
 import { render } from "../../src/report/render.js";
 import { renderMarkdown } from "../../src/report/render-markdown.js";
 import { hostile, manyUrls, multiRun, singleRun } from "./fixtures.js";
@@ -16,10 +17,10 @@ describe("renderMarkdown", () => {
     expect(renderMarkdown(singleRun, PLAIN)).toMatchInlineSnapshot(`
       "**fetchbench** · 10 URLs from urls.txt · concurrency all · timeout 2 s
 
-      | Mode | Mean [ms] | Min [ms] | Max [ms] | Relative |
-      | :--- | ---: | ---: | ---: | ---: |
-      | \`sequential\` | 3218.4 | 3218.4 | 3218.4 | 1.61 |
-      | \`concurrent\` | 2001.9 | 2001.9 | 2001.9 | 1.00 |
+      | Mode | Mean [ms] | Min [ms] | Max [ms] | Relative | p50 [ms] | p90 [ms] | p99 [ms] |
+      | :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+      | \`sequential\` | 3218.4 | 3218.4 | 3218.4 | 1.61 | 126.1 | 561.1 | 1856.7 |
+      | \`concurrent\` | 2001.9 | 2001.9 | 2001.9 | 1.00 | 127.8 | 561.9 | 1857.3 |
 
       concurrent finished 1.6× faster than sequential (ideal 1.6×, 100% of the bound of 2.00 s).
 
@@ -54,11 +55,11 @@ describe("renderMarkdown", () => {
     expect(renderMarkdown(multiRun, PLAIN)).toMatchInlineSnapshot(`
       "**fetchbench** · 5 URLs from urls.txt · concurrency all · timeout 30 s · 5 runs + 1 warm-up
 
-      | Mode | Mean [ms] | Min [ms] | Max [ms] | Relative |
-      | :--- | ---: | ---: | ---: | ---: |
-      | \`sequential\` | 1509.9 ± 0.8 | 1508.7 | 1510.7 | 3.00 ± 0.00 |
-      | \`concurrent\` | 502.9 ± 0.7 | 502.1 | 503.9 | 1.00 |
-      | \`blocking\` | 1513.9 ± 0.8 | 1512.7 | 1514.7 | 3.01 ± 0.00 |
+      | Mode | Mean [ms] | Min [ms] | Max [ms] | Relative | p50 [ms] | p90 [ms] | p99 [ms] |
+      | :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+      | \`sequential\` | 1509.9 ± 0.8 | 1508.7 | 1510.7 | 3.00 ± 0.00 | 301.6 | 502.0 | 502.7 |
+      | \`concurrent\` | 502.9 ± 0.7 | 502.1 | 503.9 | 1.00 | 302.2 | 501.9 | 503.1 |
+      | \`blocking\` | 1513.9 ± 0.8 | 1512.7 | 1514.7 | 3.01 ± 0.00 | 303.0 | 502.6 | 503.5 |
 
       concurrent ran 3.00 ± 0.00 times faster than sequential (ideal 3.01×, 100% of the bound of 502 ms).
 
@@ -116,6 +117,14 @@ describe("renderMarkdown", () => {
     const text = renderMarkdown(hostile, PLAIN);
     expect(text).toContain("| `sequential` | 4.6 | 4.6 | 4.6 | 1.00 |");
     expect(text).not.toContain("faster");
+  });
+
+  it("says so when the server slowed down under concurrency", () => {
+    const slowed: Report = structuredClone(singleRun);
+    if (slowed.summary.comparison) slowed.summary.comparison.latencyRatio = 3;
+    expect(renderMarkdown(slowed, PLAIN)).toMatch(
+      /^The server slowed down under concurrency: the median concurrent request took 3\.0× as long/m,
+    );
   });
 
   it("has no ANSI codes even with colour on", () => {

@@ -182,6 +182,39 @@ describe("renderTable", () => {
     );
   });
 
+  it("does not paint the headline green when a warning puts the figure in doubt", () => {
+    const doubtful: Report = structuredClone(singleRun);
+    const colored = { color: true, allRows: false };
+    const headline = (report: Report) =>
+      renderTable(report, colored)
+        .split("\n")
+        .find((line) => line.includes("finished")) ?? "";
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the colour codes are the point
+    expect(headline(doubtful)).toMatch(/^\u001b\[32m/);
+    doubtful.summary.warnings.push({ kind: "beyond-bound", message: "beat the bound" });
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the colour codes are the point
+    expect(headline(doubtful)).toMatch(/^\u001b\[33m/);
+  });
+
+  it("says so when the server slowed down under concurrency", () => {
+    const text = (report: Report) => renderTable(report, PLAIN);
+    expect(text(singleRun)).not.toMatch(/slowed down/);
+    const slowed: Report = structuredClone(singleRun);
+    if (slowed.summary.comparison) slowed.summary.comparison.latencyRatio = 4.8;
+    expect(text(slowed)).toContain(
+      "The server slowed down under concurrency: the median concurrent request took 4.8× as long as the median sequential one, so the speed-up hides a server that queues requests.",
+    );
+  });
+
+  it("shows a heartbeat that had nothing to measure as –, not 0/0", () => {
+    const short: Report = structuredClone(multiRun);
+    const loop = short.summary.modes.blocking?.eventLoop;
+    if (loop) loop.heartbeat = { expected: 0, fired: 0 };
+    const text = renderTable(short, PLAIN);
+    expect(text).not.toContain("heartbeat 0/0");
+    expect(text).toMatch(/heartbeat – · busy/);
+  });
+
   it("leaves warnings out, for the CLI to print on standard error", () => {
     expect(singleRun.summary.warnings.length).toBeGreaterThan(0);
     expect(renderTable(singleRun, PLAIN)).not.toMatch(/Warning/);

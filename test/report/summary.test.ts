@@ -660,3 +660,16 @@ describe("buildSummary: an interrupted run", () => {
     });
   });
 });
+
+describe("buildSummary: latency under concurrency", () => {
+  it("gives the concurrent median latency against the baseline's", () => {
+    const summary = buildSummary(
+      [
+        run({ mode: "sequential", wallMs: 300, requests: [100, 100, 100] }),
+        run({ mode: "concurrent", wallMs: 480, requests: [480, 480, 480] }),
+      ],
+      BOTH,
+    );
+    expect(summary.comparison?.latencyRatio).toBeCloseTo(4.8, 6);
+  });
+});
