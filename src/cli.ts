@@ -19,11 +19,13 @@ import {
   parseMaxWall,
   parseMethod,
   parseModes,
+  parseSort,
   parseSpeedup,
 } from "./options.js";
 import { createProgress } from "./progress.js";
+import { DEFAULT_MAX_ROWS, SORT_COLUMNS, type SortColumn } from "./report/format.js";
 import { MODES, type Mode, type Report, type Target } from "./report/model.js";
-import { render } from "./report/render.js";
+import { type RenderOptions, render } from "./report/render.js";
 import { checkOutputTarget, OutputError, writeOutput } from "./report/writer.js";
 import { ENDPOINTS, startServer } from "./server.js";
 import {
@@ -63,6 +65,8 @@ interface RawRunOptions {
   format?: string;
   json?: boolean;
   all?: boolean;
+  sort?: string;
+  top?: string;
   ignoreFailures?: boolean;
   color: boolean;
   runs?: string;
@@ -84,6 +88,9 @@ interface RunSettings {
   /** Extra outputs: a format and where it goes (`-` is standard output). */
   exports: { format: Format; target: string }[];
   allRows: boolean;
+  /** `--sort` and `--top`: what the per-URL table shows. */
+  sort: SortColumn | undefined;
+  maxRows: number | undefined;
   thresholds: Thresholds;
   color: boolean;
   /** Colour for what goes to standard error (progress, warnings): its own terminal check. */
@@ -398,8 +405,10 @@ function addRunOptions(command: Command, defaultModes: readonly Mode[] = DEFAULT
     .option("--ignore-failures", "exit 0 even when requests fail")
     .option(
       "--all",
-      "show every URL in the per-URL table (default: failed ones, then the slowest, 20 rows)",
+      "show every URL in the per-URL table (default: 20 rows shared by failed and slowest)",
     )
+    .option("--sort <column>", `order of the per-URL table: ${SORT_COLUMNS.join(", ")}`)
+    .option("--top <n>", `rows in the per-URL table (default ${DEFAULT_MAX_ROWS})`)
     .option("-q, --quiet", "no progress and no warnings on standard error")
     .option("--no-progress", "no progress display")
     .option("--no-color", "no colour, even on a terminal");
@@ -461,6 +470,8 @@ function resolveRunSettings(raw: RawRunOptions, io: Io, command: Command): RunSe
     format: raw.json ? "json" : parseFormat(raw.format ?? DEFAULTS.format, "--format"),
     exports,
     allRows: raw.all === true,
+    sort: raw.sort === undefined ? undefined : parseSort(raw.sort, "--sort"),
+    maxRows: raw.top === undefined ? undefined : parseCount(raw.top, "--top", { min: 1 }),
     thresholds,
     color: useColor(raw.color, io.stdoutIsTTY, io),
     stderrColor: useColor(raw.color, io.stderrIsTTY, io),
@@ -512,7 +523,12 @@ async function runAndReport(
     unsubscribe();
   }
 
-  const renderOptions = { color: settings.color, allRows: settings.allRows };
+  const renderOptions: RenderOptions = {
+    color: settings.color,
+    allRows: settings.allRows,
+    sort: settings.sort,
+    maxRows: settings.maxRows,
+  };
   if (explanation !== null && settings.format === "table") io.stdout(`${explanation}\n\n`);
   io.stdout(render(report, settings.format, renderOptions));
   // A failed export still leaves the report, the warnings and the verdict to give.

@@ -1,4 +1,5 @@
 import { UsageError } from "./errors.js";
+import { SORT_COLUMNS, type SortColumn } from "./report/format.js";
 import { type Concurrency, MODES, type Mode } from "./report/model.js";
 import { quoteInput } from "./targets.js";
 
@@ -273,6 +274,15 @@ export function parseFormat(value: string, flag: string): Format {
     throw expected(flag, "one of table, json, markdown (md), csv", value);
   }
   return format as Format;
+}
+
+/** Parses `--sort`: a column of the per-URL table, case-insensitive. */
+export function parseSort(value: string, flag: string): SortColumn {
+  const name = value.trim().toLowerCase();
+  if (!(SORT_COLUMNS as readonly string[]).includes(name)) {
+    throw expected(flag, `one of ${SORT_COLUMNS.join(", ")}`, value);
+  }
+  return name as SortColumn;
 }
 
 function trimmed(number: number, decimals: number): string {

@@ -317,6 +317,32 @@ describe("URLs as arguments", () => {
   });
 });
 
+describe("--sort and --top", () => {
+  it("shows the n slowest URLs, slowest first", async () => {
+    const urls = [10, 1500, 20, 800].map((ms) => `${server.url}/delay/${ms}`);
+    const result = await runCli([
+      ...urls,
+      "--modes",
+      "sequential",
+      "--sort",
+      "latency",
+      "--top",
+      "2",
+    ]);
+    expect(result.code).toBe(0);
+    const rows = result.stdout.split("\n").filter((line) => /^ +\d+ {2}http/.test(line));
+    expect(rows.map((row) => row.trim().split(/\s+/)[0])).toEqual(["2", "4"]);
+    expect(result.stdout).toContain("(+2 more rows, faster and all ok; --all shows every row)");
+  });
+
+  it("rejects an unknown sort column", async () => {
+    expectUsageError(
+      await runCli(["x.txt", "--sort", "speed"]),
+      'Expected `--sort` to be one of list, latency, status, url, got "speed"',
+    );
+  });
+});
+
 describe("help and version", () => {
   it("shows the run options for fetchbench <file> --help", async () => {
     const result = await runCli(["urls.txt", "--help"]);

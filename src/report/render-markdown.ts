@@ -6,9 +6,8 @@
 import {
   blockingSentence,
   comparisonHeadline,
-  errorText,
   escapeMarkdown,
-  failureEntries,
+  failureGroups,
   formatMs,
   formatPercent,
   formatRatio,
@@ -93,17 +92,20 @@ function targetTable(report: Report, modes: Mode[], options: RenderOptions): str
   return note === null ? [lines] : [lines, [`*${escapeMarkdown(note)}*`]];
 }
 
-function failureList(report: Report, modes: Mode[], multiRun: boolean): string[] {
-  const entries = failureEntries(report, modes);
-  if (entries.length === 0) return [];
+function failureList(report: Report, modes: Mode[]): string[] {
+  const groups = failureGroups(report, modes);
+  if (groups.length === 0) return [];
   const lines = ["Failures:", ""];
-  for (const { target, mode, cell, runs } of entries) {
-    const tally = multiRun ? ` (failed in ${cell.failures} of ${runs} runs)` : "";
-    const what =
-      cell.error === null
-        ? "ok in the last run"
-        : `${cell.error.kind}: ${escapeMarkdown(errorText(cell.error))}`;
-    lines.push(`- #${target.index + 1} \`${mode}\` ${what}${tally}`);
+  for (const group of groups) {
+    const examples = group.targets
+      .slice(0, 3)
+      .map((t) => `#${t.index + 1}`)
+      .join(", ");
+    const more = group.targets.length > 3 ? ` and ${group.targets.length - 3} more` : "";
+    const modeList = group.modes.map((m) => `\`${m}\``).join(", ");
+    lines.push(
+      `- ${group.targets.length} × ${group.kind}: ${escapeMarkdown(group.message)} (${modeList}; ${examples}${more})`,
+    );
   }
   return lines;
 }
@@ -146,7 +148,7 @@ export function renderMarkdown(report: Report, options: RenderOptions): string {
   const slowed = serverSlowedSentence(report);
   if (slowed !== null) blocks.push([slowed]);
   if (report.summary.targets.length > 0) blocks.push(...targetTable(report, modes, options));
-  blocks.push(failureList(report, modes, multiRun));
+  blocks.push(failureList(report, modes));
   blocks.push(eventLoopTable(report, modes));
   const sentence = blockingSentence(report, modes);
   if (sentence !== null) blocks.push([sentence]);

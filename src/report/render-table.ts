@@ -8,8 +8,7 @@ import {
   blockingSentence,
   comparisonHeadline,
   comparisonInDoubt,
-  errorText,
-  failureEntries,
+  failureGroups,
   formatBytes,
   formatMs,
   formatMsIn,
@@ -187,30 +186,34 @@ function targetTable(report: Report, modes: Mode[], options: RenderOptions, c: C
   return lines;
 }
 
+/** Example URLs under each failure group; the rest are counted. */
+const FAILURE_EXAMPLES = 3;
+
 /**
- * One line per URL and mode that failed in its last measured run, with kind, message and undici
- * code; with several runs, also those that failed only in an earlier one.
+ * The failures summarised: one line per kind and message with how many URLs and in which modes,
+ * then a few example URLs, so thousands of failures stay a few lines.
  */
-function failureLines(report: Report, modes: Mode[], multiRun: boolean, c: Colors): string[] {
-  const rows: Cell[][] = failureEntries(report, modes).map(({ target, mode, cell, runs }) => {
-    const tally = multiRun ? ` · failed in ${cell.failures} of ${runs} runs` : "";
-    const number: Cell = { text: String(target.index + 1), align: "right" };
-    if (cell.error === null) {
-      return [
-        number,
-        { text: mode },
-        { text: "ok", styled: c.yellow("ok") },
-        { text: `in the last run${tally}` },
-      ];
+function failureLines(report: Report, modes: Mode[], c: Colors): string[] {
+  const lines: string[] = [];
+  const groups = failureGroups(report, modes);
+  const countWidth = Math.max(0, ...groups.map((g) => String(g.targets.length).length));
+  const kindWidth = Math.max(0, ...groups.map((g) => width(g.kind)));
+  for (const group of groups) {
+    const kind = group.kind.padEnd(kindWidth);
+    const painted = group.kind === "ok" ? c.yellow(kind) : c.red(kind);
+    lines.push(
+      `${INDENT}${String(group.targets.length).padStart(countWidth)} × ${painted}  ${group.message}  (${group.modes.join(", ")})`,
+    );
+    const pad = `${INDENT}${" ".repeat(countWidth + 3)}`;
+    for (const target of group.targets.slice(0, FAILURE_EXAMPLES)) {
+      lines.push(
+        `${pad}#${target.index + 1}  ${truncateMiddle(sanitize(target.url), TABLE_WIDTH - pad.length - 8)}`,
+      );
     }
-    return [
-      number,
-      { text: mode },
-      { text: cell.error.kind, styled: c.red(cell.error.kind) },
-      { text: `${errorText(cell.error)}${tally}` },
-    ];
-  });
-  return layout(rows, [0, 2, 2, 2], INDENT);
+    const more = group.targets.length - FAILURE_EXAMPLES;
+    if (more > 0) lines.push(`${pad}${c.dim(`… and ${more} more`)}`);
+  }
+  return lines.map((line) => line.trimEnd());
 }
 
 /**
@@ -279,7 +282,7 @@ export function renderTable(report: Report, options: RenderOptions): string {
     sections.push(singleRunModes(report, modes, c));
   }
   sections.push(targetTable(report, modes, options, c));
-  sections.push(failureLines(report, modes, multiRun, c));
+  sections.push(failureLines(report, modes, c));
 
   const closing = multiRun ? [] : latencyLines(report, modes);
   const sentence = blockingSentence(report, modes);

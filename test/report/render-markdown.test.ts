@@ -39,10 +39,8 @@ describe("renderMarkdown", () => {
 
       Failures:
 
-      - #5 \`sequential\` timeout: no response headers within 2 s (UND_ERR_HEADERS_TIMEOUT)
-      - #5 \`concurrent\` timeout: no response headers within 2 s (UND_ERR_HEADERS_TIMEOUT)
-      - #7 \`sequential\` http: 503 Service Unavailable
-      - #7 \`concurrent\` http: 503 Service Unavailable
+      - 1 × timeout: no response headers within 2 s (UND_ERR_HEADERS_TIMEOUT) (\`sequential\`, \`concurrent\`; #5)
+      - 1 × http: 503 Service Unavailable (\`sequential\`, \`concurrent\`; #7)
 
       > **Warning:** sequential: 2 of 10 requests failed (1 timeout, 1 http)
 
@@ -73,7 +71,7 @@ describe("renderMarkdown", () => {
 
       Failures:
 
-      - #3 \`concurrent\` ok in the last run (failed in 1 of 5 runs)
+      - 1 × ok: in the last run, failed in an earlier one (\`concurrent\`; #3)
 
       | Mode | Max delay [ms] | p99 [ms] | Heartbeat | Busy |
       | :--- | ---: | ---: | ---: | ---: |
