@@ -6,6 +6,7 @@
 import { formatDuration } from "../options.js";
 import type {
   Comparison,
+  HistogramBin,
   Mode,
   Report,
   RequestError,
@@ -438,4 +439,25 @@ export function comparisonInDoubt(report: Report): boolean {
 /** A time that may not have been measured: `–` for null (or anything not finite). */
 export function formatMsOrDash(ms: number | null): string {
   return ms === null ? "–" : formatMs(ms);
+}
+
+/** Widest histogram bar, in characters. */
+export const HISTOGRAM_BAR_WIDTH = 30;
+
+/**
+ * A mode's latency histogram as rows of text: the bin's range, a bar scaled to the fullest bin
+ * (a non-empty bin always gets at least one block) and the count.
+ */
+export function histogramRows(
+  bins: readonly HistogramBin[],
+  barWidth = HISTOGRAM_BAR_WIDTH,
+): { range: string; bar: string; count: number }[] {
+  const fullest = Math.max(0, ...bins.map((bin) => bin.count));
+  return bins.map((bin) => ({
+    range: `${formatMs(bin.fromMs)} – ${formatMs(bin.toMs)}`,
+    bar: "█".repeat(
+      bin.count === 0 ? 0 : Math.max(1, Math.round((bin.count / fullest) * barWidth)),
+    ),
+    count: bin.count,
+  }));
 }

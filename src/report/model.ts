@@ -131,12 +131,25 @@ export interface LatencyPercentiles {
   max: number;
 }
 
+/** One bar of a latency histogram: requests whose latency fell in `[fromMs, toMs)`. */
+export interface HistogramBin {
+  fromMs: number;
+  /** The last bin includes its upper edge, the slowest request. */
+  toMs: number;
+  count: number;
+}
+
 export interface ModeSummary {
   /** Measured runs (warm-ups excluded). */
   runs: number;
   wallMs: Distribution;
   /** Over every request of every measured run of the mode; null when no request settled. */
   latencyMs: LatencyPercentiles | null;
+  /**
+   * Latencies of every completed request of every measured run in a few equal-width bins from
+   * the fastest to the slowest; empty when no request completed.
+   */
+  latencyHistogram: HistogramBin[];
   /** Over every request of every measured run: Σ of latencies, averaged per run. */
   sumMs: number;
   /** Slowest single request over the measured runs. */

@@ -12,6 +12,7 @@ import {
   formatPercent,
   formatRatio,
   hiddenRowsNote,
+  histogramRows,
   isMultiRun,
   type RenderOptions,
   reportContext,
@@ -110,6 +111,23 @@ function failureList(report: Report, modes: Mode[]): string[] {
   return lines;
 }
 
+function histogramTable(report: Report, modes: Mode[]): string[] {
+  const rows: string[][] = [];
+  for (const mode of modes) {
+    const bins = report.summary.modes[mode]?.latencyHistogram ?? [];
+    if (bins.length < 2) continue;
+    for (const row of histogramRows(bins, 20)) {
+      rows.push([`\`${mode}\``, row.range, String(row.count), row.bar]);
+    }
+  }
+  if (rows.length === 0) return [];
+  return table(
+    ["Mode", "Latency", "Requests", "Histogram"],
+    ["left", "right", "right", "left"],
+    rows,
+  );
+}
+
 function eventLoopTable(report: Report, modes: Mode[]): string[] {
   const rows: string[][] = [];
   for (const mode of modes) {
@@ -149,6 +167,7 @@ export function renderMarkdown(report: Report, options: RenderOptions): string {
   if (slowed !== null) blocks.push([slowed]);
   if (report.summary.targets.length > 0) blocks.push(...targetTable(report, modes, options));
   blocks.push(failureList(report, modes));
+  blocks.push(histogramTable(report, modes));
   blocks.push(eventLoopTable(report, modes));
   const sentence = blockingSentence(report, modes);
   if (sentence !== null) blocks.push([sentence]);

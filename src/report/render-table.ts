@@ -16,6 +16,7 @@ import {
   formatPercent,
   formatRatio,
   hiddenRowsNote,
+  histogramRows,
   isMultiRun,
   type RenderOptions,
   reportContext,
@@ -240,6 +241,24 @@ function latencyLines(report: Report, modes: Mode[]): string[] {
   return layout(rows, [0, 3, 3]);
 }
 
+/** Per mode, a few bars of latency from the fastest request to the slowest. */
+function histogramLines(report: Report, modes: Mode[], c: Colors): string[] {
+  const lines: string[] = [];
+  for (const mode of modes) {
+    const bins = report.summary.modes[mode]?.latencyHistogram ?? [];
+    if (bins.length < 2) continue;
+    if (lines.length > 0) lines.push("");
+    lines.push(`latency histogram ${c.dim(`(${mode})`)}`);
+    const rows: Cell[][] = histogramRows(bins).map((row) => [
+      { text: row.range, align: "right" },
+      { text: String(row.count), align: "right" },
+      { text: row.bar },
+    ]);
+    lines.push(...layout(rows, [0, 2, 1], INDENT));
+  }
+  return lines;
+}
+
 function comparisonLines(report: Report, modes: Mode[], multiRun: boolean, c: Colors): string[] {
   const cmp = report.summary.comparison;
   if (cmp === null) {
@@ -283,6 +302,7 @@ export function renderTable(report: Report, options: RenderOptions): string {
   }
   sections.push(targetTable(report, modes, options, c));
   sections.push(failureLines(report, modes, c));
+  sections.push(histogramLines(report, modes, c));
 
   const closing = multiRun ? [] : latencyLines(report, modes);
   const sentence = blockingSentence(report, modes);

@@ -6,6 +6,7 @@
 import {
   boundMs,
   distribution,
+  histogram,
   latencyPercentiles,
   mean,
   median,
@@ -41,6 +42,9 @@ export const WARNING_KINDS = [
 
 /** A wall time this far from the median (a share of it) is worth a warning; closer is noise. */
 const MATERIAL_SHARE = 0.05;
+
+/** Bars in each mode's latency histogram: enough for a shape, few enough to read at a glance. */
+export const HISTOGRAM_BINS = 6;
 
 /** A median latency this many times the baseline's means the server queued under concurrency. */
 export const SERVER_SLOWED_RATIO = 2;
@@ -171,12 +175,14 @@ function summarizeMode(runs: RunResult[], bound: number | null): ModeSummary | n
   if (wallMs === null || sumMs === null) return null;
   const all = runs.flatMap((run) => run.requests);
   const requests = completed(all);
-  const latencyMs = latencyPercentiles(requests.map((request) => request.latencyMs));
+  const latencies = requests.map((request) => request.latencyMs);
+  const latencyMs = latencyPercentiles(latencies);
   const ok = requests.filter((request) => request.ok).length;
   return {
     runs: runs.length,
     wallMs,
     latencyMs,
+    latencyHistogram: histogram(latencies, HISTOGRAM_BINS),
     sumMs,
     // A run without requests has no slowest one; 0 keeps the field a number.
     slowestMs: latencyMs?.max ?? 0,

@@ -42,6 +42,21 @@ describe("renderMarkdown", () => {
       - 1 × timeout: no response headers within 2 s (UND_ERR_HEADERS_TIMEOUT) (\`sequential\`, \`concurrent\`; #5)
       - 1 × http: 503 Service Unavailable (\`sequential\`, \`concurrent\`; #7)
 
+      | Mode | Latency | Requests | Histogram |
+      | :--- | ---: | ---: | :--- |
+      | \`sequential\` | 2.10 ms – 335 ms | 8 | ████████████████████ |
+      | \`sequential\` | 335 ms – 668 ms | 1 | ███ |
+      | \`sequential\` | 668 ms – 1.00 s | 0 |  |
+      | \`sequential\` | 1.00 s – 1.33 s | 0 |  |
+      | \`sequential\` | 1.33 s – 1.67 s | 0 |  |
+      | \`sequential\` | 1.67 s – 2.00 s | 1 | ███ |
+      | \`concurrent\` | 2.30 ms – 335 ms | 8 | ████████████████████ |
+      | \`concurrent\` | 335 ms – 669 ms | 1 | ███ |
+      | \`concurrent\` | 669 ms – 1.00 s | 0 |  |
+      | \`concurrent\` | 1.00 s – 1.33 s | 0 |  |
+      | \`concurrent\` | 1.33 s – 1.67 s | 0 |  |
+      | \`concurrent\` | 1.67 s – 2.00 s | 1 | ███ |
+
       > **Warning:** sequential: 2 of 10 requests failed (1 timeout, 1 http)
 
       > **Warning:** concurrent: 2 of 10 requests failed (1 timeout, 1 http)
@@ -72,6 +87,27 @@ describe("renderMarkdown", () => {
       Failures:
 
       - 1 × ok: in the last run, failed in an earlier one (\`concurrent\`; #3)
+
+      | Mode | Latency | Requests | Histogram |
+      | :--- | ---: | ---: | :--- |
+      | \`sequential\` | 101 ms – 168 ms | 5 | ████████████████████ |
+      | \`sequential\` | 168 ms – 235 ms | 5 | ████████████████████ |
+      | \`sequential\` | 235 ms – 302 ms | 4 | ████████████████ |
+      | \`sequential\` | 302 ms – 369 ms | 1 | ████ |
+      | \`sequential\` | 369 ms – 436 ms | 5 | ████████████████████ |
+      | \`sequential\` | 436 ms – 503 ms | 5 | ████████████████████ |
+      | \`concurrent\` | 101 ms – 168 ms | 6 | ████████████████████ |
+      | \`concurrent\` | 168 ms – 235 ms | 5 | █████████████████ |
+      | \`concurrent\` | 235 ms – 302 ms | 2 | ███████ |
+      | \`concurrent\` | 302 ms – 369 ms | 2 | ███████ |
+      | \`concurrent\` | 369 ms – 436 ms | 5 | █████████████████ |
+      | \`concurrent\` | 436 ms – 503 ms | 5 | █████████████████ |
+      | \`blocking\` | 102 ms – 169 ms | 5 | ████████████████████ |
+      | \`blocking\` | 169 ms – 236 ms | 5 | ████████████████████ |
+      | \`blocking\` | 236 ms – 303 ms | 2 | ████████ |
+      | \`blocking\` | 303 ms – 370 ms | 3 | ████████████ |
+      | \`blocking\` | 370 ms – 437 ms | 5 | ████████████████████ |
+      | \`blocking\` | 437 ms – 504 ms | 5 | ████████████████████ |
 
       | Mode | Max delay [ms] | p99 [ms] | Heartbeat | Busy |
       | :--- | ---: | ---: | ---: | ---: |

@@ -46,6 +46,22 @@ describe("renderTable", () => {
         1 × http     503 Service Unavailable  (sequential, concurrent)
             #7  http://127.0.0.1:41234/status/503
 
+      latency histogram (sequential)
+        2.10 ms – 335 ms  8 ██████████████████████████████
+         335 ms – 668 ms  1 ████
+         668 ms – 1.00 s  0
+         1.00 s – 1.33 s  0
+         1.33 s – 1.67 s  0
+         1.67 s – 2.00 s  1 ████
+
+      latency histogram (concurrent)
+        2.30 ms – 335 ms  8 ██████████████████████████████
+         335 ms – 669 ms  1 ████
+         669 ms – 1.00 s  0
+         1.00 s – 1.33 s  0
+         1.33 s – 1.67 s  0
+         1.67 s – 2.00 s  1 ████
+
       latency      p50 126 ms · p90 561 ms · p99 1.86 s   (sequential)
                    p50 128 ms · p90 562 ms · p99 1.86 s   (concurrent)
       concurrent finished 1.6× faster than sequential (ideal 1.6×, 100% of the bound)
@@ -84,6 +100,30 @@ describe("renderTable", () => {
 
         1 × ok  in the last run, failed in an earlier one  (concurrent)
             #3  http://127.0.0.1:41234/delay/300
+
+      latency histogram (sequential)
+        101 ms – 168 ms  5 ██████████████████████████████
+        168 ms – 235 ms  5 ██████████████████████████████
+        235 ms – 302 ms  4 ████████████████████████
+        302 ms – 369 ms  1 ██████
+        369 ms – 436 ms  5 ██████████████████████████████
+        436 ms – 503 ms  5 ██████████████████████████████
+
+      latency histogram (concurrent)
+        101 ms – 168 ms  6 ██████████████████████████████
+        168 ms – 235 ms  5 █████████████████████████
+        235 ms – 302 ms  2 ██████████
+        302 ms – 369 ms  2 ██████████
+        369 ms – 436 ms  5 █████████████████████████
+        436 ms – 503 ms  5 █████████████████████████
+
+      latency histogram (blocking)
+        102 ms – 169 ms  5 ██████████████████████████████
+        169 ms – 236 ms  5 ██████████████████████████████
+        236 ms – 303 ms  2 ████████████
+        303 ms – 370 ms  3 ██████████████████
+        370 ms – 437 ms  5 ██████████████████████████████
+        437 ms – 504 ms  5 ██████████████████████████████
 
       While blocking, nothing else in the program could run (the heartbeat timer fired 5 of 151 times); while awaiting, it could.
       concurrent ran 3.00 ± 0.00 times faster than sequential
@@ -194,6 +234,14 @@ describe("renderTable", () => {
 
         1 × other  =HYPERLINK("http://evil.example","click")�  (sequential)
             #2  http://127.0.0.1:41234/bad-header
+
+      latency histogram (sequential)
+        1.20 ms – 1.50 ms  1 ██████████████████████████████
+        1.50 ms – 1.80 ms  0
+        1.80 ms – 2.10 ms  0
+        2.10 ms – 2.40 ms  0
+        2.40 ms – 2.70 ms  0
+        2.70 ms – 3.00 ms  1 ██████████████████████████████
 
       latency      p50 2.10 ms · p90 2.82 ms · p99 2.98 ms   (sequential)
       "
