@@ -47,6 +47,8 @@ export interface Io {
   stderrIsTTY: boolean;
   /** Whether standard input is a terminal: `-` then waits for the user to type URLs. */
   stdinIsTTY?: boolean;
+  /** Width of the terminal on standard output, for the report; absent off a terminal. */
+  stdoutColumns?: number;
   /** Width of the terminal on standard error, for the progress line. */
   stderrColumns: number;
   env: Record<string, string | undefined>;
@@ -528,6 +530,7 @@ async function runAndReport(
     allRows: settings.allRows,
     sort: settings.sort,
     maxRows: settings.maxRows,
+    width: reportWidth(io),
   };
   if (explanation !== null && settings.format === "table") io.stdout(`${explanation}\n\n`);
   io.stdout(render(report, settings.format, renderOptions));
@@ -557,6 +560,13 @@ async function runAndReport(
   return missed.length > 0 ? ExitCode.failed : ExitCode.ok;
 }
 
+/** The terminal's width on a terminal; off one, `COLUMNS` where set, else the report's own. */
+function reportWidth(io: Io): number | undefined {
+  if (io.stdoutColumns !== undefined) return io.stdoutColumns;
+  const columns = Number(io.env.COLUMNS);
+  return Number.isInteger(columns) && columns > 0 ? columns : undefined;
+}
+
 function processIo(): Io {
   // An IPC channel (under spawnServer) must not keep the process alive once its work is done.
   process.channel?.unref();
@@ -577,6 +587,7 @@ function processIo(): Io {
       return Buffer.concat(chunks);
     },
     stdoutIsTTY: process.stdout.isTTY === true,
+    stdoutColumns: process.stdout.isTTY === true ? process.stdout.columns || 80 : undefined,
     stdinIsTTY: process.stdin.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
     // A pseudo-terminal may report 0 columns; 80 is the safe guess then.

@@ -25,6 +25,8 @@ export interface RenderOptions {
   maxRows?: number;
   /** Order of the per-URL table (`--sort`); list order of a budgeted selection when absent. */
   sort?: SortColumn;
+  /** Columns the terminal report should fit (the terminal's width); 120 when absent. */
+  width?: number;
 }
 
 /** Rows shown in the per-URL table unless `--all` is given. */
@@ -460,4 +462,26 @@ export function histogramRows(
     ),
     count: bin.count,
   }));
+}
+
+/**
+ * Wraps prose at word boundaries so no line is wider than `width` (a word longer than the width
+ * stays whole on its own line); continuation lines start with `indent`.
+ */
+export function wrapWords(text: string, width: number, indent = ""): string[] {
+  const lines: string[] = [];
+  // Leading spaces are an indent to keep, not empty words.
+  const lead = /^ */.exec(text)?.[0] ?? "";
+  let line = lead;
+  for (const word of text.slice(lead.length).split(" ")) {
+    const candidate = line.trim() === "" ? `${line}${word}` : `${line} ${word}`;
+    if (Array.from(candidate).length <= width || line.trim() === "") {
+      line = candidate;
+    } else {
+      lines.push(line);
+      line = `${indent}${word}`;
+    }
+  }
+  if (line !== "") lines.push(line);
+  return lines;
 }

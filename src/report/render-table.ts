@@ -15,6 +15,7 @@ import {
   formatMsOrDash,
   formatPercent,
   formatRatio,
+  HISTOGRAM_BAR_WIDTH,
   hiddenRowsNote,
   histogramRows,
   isMultiRun,
@@ -27,14 +28,16 @@ import {
   statusLabel,
   timeUnitFor,
   truncateMiddle,
+  wrapWords,
 } from "./format.js";
 import type { EventLoopStats, Mode, ModeSummary, Report, TargetModeSummary } from "./model.js";
 
 type Colors = ReturnType<typeof pc.createColors>;
 
-/** Widest line the per-URL table aims for; only the URL column gives way. */
+/** Widest line the report aims for off a terminal; on one, the terminal's width. */
 const TABLE_WIDTH = 120;
-const MIN_URL_WIDTH = 24;
+/** Narrowest the URL column gets: enough for a host's start and a path's end around `…`. */
+const MIN_URL_WIDTH = 12;
 const INDENT = "  ";
 
 /** A table cell: `text` decides the width, `styled` (the same text with colour codes) is printed. */
@@ -165,7 +168,7 @@ function targetTable(report: Report, modes: Mode[], options: RenderOptions, c: C
   const modeWidths = modes.map((m) => Math.max(width(m), statusWidth + 2 + latencyWidth));
   const fixed =
     INDENT.length + numberWidth + 2 + 2 + modeWidths.reduce((sum, w) => sum + w + 4, 0) - 4;
-  const urlWidth = Math.max(MIN_URL_WIDTH, TABLE_WIDTH - fixed);
+  const urlWidth = Math.max(MIN_URL_WIDTH, (options.width ?? TABLE_WIDTH) - fixed);
 
   const rows: Cell[][] = [
     [
@@ -194,7 +197,7 @@ const FAILURE_EXAMPLES = 3;
  * The failures summarised: one line per kind and message with how many URLs and in which modes,
  * then a few example URLs, so thousands of failures stay a few lines.
  */
-function failureLines(report: Report, modes: Mode[], c: Colors): string[] {
+function failureLines(report: Report, modes: Mode[], maxWidth: number, c: Colors): string[] {
   const lines: string[] = [];
   const groups = failureGroups(report, modes);
   const countWidth = Math.max(0, ...groups.map((g) => String(g.targets.length).length));
@@ -202,13 +205,17 @@ function failureLines(report: Report, modes: Mode[], c: Colors): string[] {
   for (const group of groups) {
     const kind = group.kind.padEnd(kindWidth);
     const painted = group.kind === "ok" ? c.yellow(kind) : c.red(kind);
-    lines.push(
-      `${INDENT}${String(group.targets.length).padStart(countWidth)} × ${painted}  ${group.message}  (${group.modes.join(", ")})`,
-    );
     const pad = `${INDENT}${" ".repeat(countWidth + 3)}`;
+    const head = `${INDENT}${String(group.targets.length).padStart(countWidth)} × ${kind}`;
+    const [first = "", ...rest] = wrapWords(
+      `${head}  ${group.message}  (${group.modes.join(", ")})`,
+      maxWidth,
+      `${pad}${" ".repeat(kindWidth + 2)}`,
+    );
+    lines.push(first.replace(kind, painted), ...rest);
     for (const target of group.targets.slice(0, FAILURE_EXAMPLES)) {
       lines.push(
-        `${pad}#${target.index + 1}  ${truncateMiddle(sanitize(target.url), TABLE_WIDTH - pad.length - 8)}`,
+        `${pad}#${target.index + 1}  ${truncateMiddle(sanitize(target.url), Math.max(MIN_URL_WIDTH, maxWidth - pad.length - 8))}`,
       );
     }
     const more = group.targets.length - FAILURE_EXAMPLES;
@@ -242,14 +249,21 @@ function latencyLines(report: Report, modes: Mode[]): string[] {
 }
 
 /** Per mode, a few bars of latency from the fastest request to the slowest. */
-function histogramLines(report: Report, modes: Mode[], c: Colors): string[] {
+function histogramLines(report: Report, modes: Mode[], maxWidth: number, c: Colors): string[] {
   const lines: string[] = [];
   for (const mode of modes) {
     const bins = report.summary.modes[mode]?.latencyHistogram ?? [];
     if (bins.length < 2) continue;
     if (lines.length > 0) lines.push("");
     lines.push(`latency histogram ${c.dim(`(${mode})`)}`);
-    const rows: Cell[][] = histogramRows(bins).map((row) => [
+    const ranges = histogramRows(bins);
+    const fixed =
+      INDENT.length +
+      Math.max(...ranges.map((row) => width(row.range))) +
+      Math.max(...ranges.map((row) => String(row.count).length)) +
+      3;
+    const barWidth = Math.max(4, Math.min(HISTOGRAM_BAR_WIDTH, maxWidth - fixed));
+    const rows: Cell[][] = histogramRows(bins, barWidth).map((row) => [
       { text: row.range, align: "right" },
       { text: String(row.count), align: "right" },
       { text: row.bar },
@@ -259,7 +273,13 @@ function histogramLines(report: Report, modes: Mode[], c: Colors): string[] {
   return lines;
 }
 
-function comparisonLines(report: Report, modes: Mode[], multiRun: boolean, c: Colors): string[] {
+function comparisonLines(
+  report: Report,
+  modes: Mode[],
+  multiRun: boolean,
+  maxWidth: number,
+  c: Colors,
+): string[] {
   const cmp = report.summary.comparison;
   if (cmp === null) {
     if (report.options.modes.length < 2) return [];
@@ -273,7 +293,8 @@ function comparisonLines(report: Report, modes: Mode[], multiRun: boolean, c: Co
   const headline = comparisonHeadline(cmp, multiRun);
   const efficiency = `${formatPercent(cmp.efficiency)} of the bound`;
   if (!multiRun) {
-    return [paint(`${headline} (ideal ${formatRatio(cmp.idealSpeedup)}, ${efficiency})`)];
+    const line = `${headline} (ideal ${formatRatio(cmp.idealSpeedup)}, ${efficiency})`;
+    return wrapWords(line, maxWidth).map((part) => paint(part));
   }
   return [
     paint(headline),
@@ -290,7 +311,8 @@ export function renderTable(report: Report, options: RenderOptions): string {
   const c = pc.createColors(options.color);
   const modes = reportModes(report);
   const multiRun = isMultiRun(report);
-  const sections: string[][] = [[`fetchbench · ${reportContext(report)}`]];
+  const maxWidth = options.width ?? TABLE_WIDTH;
+  const sections: string[][] = [wrapWords(`fetchbench · ${reportContext(report)}`, maxWidth, "  ")];
 
   if (multiRun) {
     for (const mode of modes) {
@@ -301,15 +323,15 @@ export function renderTable(report: Report, options: RenderOptions): string {
     sections.push(singleRunModes(report, modes, c));
   }
   sections.push(targetTable(report, modes, options, c));
-  sections.push(failureLines(report, modes, c));
-  sections.push(histogramLines(report, modes, c));
+  sections.push(failureLines(report, modes, maxWidth, c));
+  sections.push(histogramLines(report, modes, maxWidth, c));
 
   const closing = multiRun ? [] : latencyLines(report, modes);
   const sentence = blockingSentence(report, modes);
-  if (sentence !== null) closing.push(sentence);
-  closing.push(...comparisonLines(report, modes, multiRun, c));
+  if (sentence !== null) closing.push(...wrapWords(sentence, maxWidth));
+  closing.push(...comparisonLines(report, modes, multiRun, maxWidth, c));
   const slowed = serverSlowedSentence(report);
-  if (slowed !== null) closing.push(slowed);
+  if (slowed !== null) closing.push(...wrapWords(slowed, maxWidth));
   sections.push(closing);
 
   return `${sections

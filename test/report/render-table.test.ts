@@ -125,7 +125,8 @@ describe("renderTable", () => {
         370 ms – 437 ms  5 ██████████████████████████████
         437 ms – 504 ms  5 ██████████████████████████████
 
-      While blocking, nothing else in the program could run (the heartbeat timer fired 5 of 151 times); while awaiting, it could.
+      While blocking, nothing else in the program could run (the heartbeat timer fired 5 of 151 times); while awaiting, it
+      could.
       concurrent ran 3.00 ± 0.00 times faster than sequential
         ideal 3.01× · 100% of the bound (bound 502 ms)
       "
@@ -186,6 +187,29 @@ describe("renderTable", () => {
     expect(text).toContain("… and 37 more");
     expect(text).toContain("(+1980 more rows: 50 failed, 1930 ok; --all shows every row)");
   });
+
+  it.each([40, 60, 120])(
+    "fits the URL table, failures, histogram and sentences into %i columns",
+    (columns) => {
+      const report: Report = structuredClone(singleRun);
+      const first = report.summary.targets[0];
+      if (first !== undefined)
+        first.url = `http://127.0.0.1:18080/${"x".repeat(80)}/delay/300?i=17`;
+      if (report.summary.comparison) report.summary.comparison.latencyRatio = 4.8;
+      const text = renderTable(report, { ...PLAIN, width: columns });
+      const sections = text.split("\n\n");
+      // The mode lines and the latency and event-loop lines are not fitted yet.
+      const fitted = sections.filter((section) => !/^(sequential|latency) /.test(section));
+      // Two modes' status and latency columns alone need about 50: the table fits from 60.
+      const table = (section: string) => /^ +# +URL/.test(section);
+      for (const section of fitted.filter((part) => columns >= 60 || !table(part))) {
+        for (const line of section.split("\n")) {
+          expect(Array.from(line).length, line).toBeLessThanOrEqual(columns);
+        }
+      }
+      expect(text).toMatch(/http:.*….*i=17/);
+    },
+  );
 
   it("orders and cuts the table with --sort and --top", () => {
     const report = largeReport(200, 6);
@@ -277,7 +301,8 @@ describe("renderTable", () => {
   });
 
   it("says so when the server slowed down under concurrency", () => {
-    const text = (report: Report) => renderTable(report, PLAIN);
+    // The sentence wraps at the report's width; joined, it reads as one.
+    const text = (report: Report) => renderTable(report, PLAIN).replaceAll("\n", " ");
     expect(text(singleRun)).not.toMatch(/slowed down/);
     const slowed: Report = structuredClone(singleRun);
     if (slowed.summary.comparison) slowed.summary.comparison.latencyRatio = 4.8;
