@@ -79,7 +79,7 @@ describe("formats and exports", () => {
     const report = JSON.parse(await readFile(json, "utf8")) as Report;
     expect(report.runs).toHaveLength(4);
     expect(await readFile(markdown, "utf8")).toMatch(
-      /^\| Mode \| Mean \[ms\] \| Min \[ms\] \| Max \[ms\] \| Relative \|$/m,
+      /^\| Mode \| Mean \[ms\] \| Min \[ms\] \| Max \[ms\] \| Relative \| p50 \[ms\] \| p90 \[ms\] \| p99 \[ms\] \|$/m,
     );
     const rows = (await readFile(csv, "utf8")).trimEnd().split("\n");
     expect(rows[0]).toMatch(/^mode,run,warmup,index,/);
