@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import pc from "picocolors";
 import type { CompareCommandOptions } from "./commands/compare.js";
@@ -28,18 +30,27 @@ import {
   parseProxy,
   parseRate,
   parseResolve,
+  parseSort,
   parseSpeedup,
   type RequestBody,
   readFlagFile,
   withBodyDefaults,
 } from "./options.js";
 import { createProgress } from "./progress.js";
+import type { RenderOptions } from "./report/format.js";
+import { DEFAULT_MAX_ROWS, SORT_COLUMNS, type SortColumn } from "./report/format.js";
 import { MODES, type Mode, type Report, type Target } from "./report/model.js";
 import { checkOutputTarget, OutputError, writeOutput, writeOutputs } from "./report/outputs.js";
 import { EXPORT_FORMATS, formatList, type RegisteredFormat } from "./report/render.js";
 import { ENDPOINTS, startServer } from "./server.js";
 import { parseShard, selectShard } from "./shard.js";
-import { readTargets } from "./targets.js";
+import {
+  looksLikeUrl,
+  parseUrlArguments,
+  quoteInput,
+  readTargets,
+  URL_ARGUMENTS_SOURCE,
+} from "./targets.js";
 import {
   checkedThresholds,
   missedThresholds,
@@ -56,6 +67,10 @@ export interface Io {
   readStdin: () => Promise<Buffer>;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
+  /** Whether standard input is a terminal: `-` then waits for the user to type URLs. */
+  stdinIsTTY?: boolean;
+  /** Width of the terminal on standard output, for the report; absent off a terminal. */
+  stdoutColumns?: number;
   /** Width of the terminal on standard error, for the progress line. */
   stderrColumns: number;
   env: Record<string, string | undefined>;
@@ -74,6 +89,8 @@ interface RawRunOptions extends Record<string, unknown> {
   format?: string;
   json?: boolean;
   all?: boolean;
+  sort?: string;
+  top?: string;
   ignoreFailures?: boolean;
   color: boolean;
   runs?: string;
@@ -108,6 +125,9 @@ interface RunSettings {
   /** Extra outputs: a format and where it goes (`-` is standard output). */
   exports: { format: Format; target: string }[];
   allRows: boolean;
+  /** `--sort` and `--top`: what the per-URL table shows. */
+  sort: SortColumn | undefined;
+  maxRows: number | undefined;
   thresholds: Thresholds;
   color: boolean;
   /** Colour for what goes to standard error (progress, warnings): its own terminal check. */
@@ -128,6 +148,8 @@ interface RunSettings {
   body: RequestBody | null;
   /** `--rate`: requests started per second over the whole run; null for as fast as possible. */
   ratePerSecond: number | null;
+  /** Warnings about the options themselves, printed before the run. */
+  notices: string[];
 }
 
 /**
@@ -140,7 +162,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     exitCode = code;
   });
   try {
-    await program.parseAsync([...argv], { from: "user" });
+    await program.parseAsync(withCommand(argv, program), { from: "user" });
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
@@ -149,13 +171,31 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     }
     if (error instanceof UsageError) {
       // Already one self-explaining line (`urls.txt:7: …`, ``Expected `--timeout` …``).
-      io.stderr(`${error.message}\n`);
+      io.stderr(`${ERROR_PREFIX}${error.message}\n`);
       return error.exitCode;
     }
     const message = error instanceof Error ? error.message : String(error);
-    io.stderr(`fetchbench: unexpected error: ${message}\n`);
+    io.stderr(`${ERROR_PREFIX}unexpected error: ${message}\n`);
     return ExitCode.failed;
   }
+}
+
+/** Every error line starts with this, whether it comes from commander, a flag or a threshold. */
+const ERROR_PREFIX = "fetchbench: ";
+
+/**
+ * Makes `run` explicit when the first argument is not a command, so that `fetchbench urls.txt
+ * --help` shows the `run` options and `run` errors point to `fetchbench run --help`; `-v` is
+ * read as `--version`, as most tools read it.
+ */
+function withCommand(argv: readonly string[], program: Command): string[] {
+  const [first] = argv;
+  if (first === undefined) return [];
+  if (first === "-v") return ["--version", ...argv.slice(1)];
+  const commands = new Set(program.commands.flatMap((c) => [c.name(), ...c.aliases()]));
+  const topLevel = new Set(["-h", "--help", "-V", "--version", "help"]);
+  if (commands.has(first) || topLevel.has(first)) return [...argv];
+  return ["run", ...argv];
 }
 
 function createProgram(io: Io, setExitCode: (code: number) => void): Command {
@@ -166,7 +206,11 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
     .version(VERSION, "-V, --version")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .configureOutput({
+      writeOut: io.stdout,
+      writeErr: io.stderr,
+      outputError: (text, write) => write(`${ERROR_PREFIX}${text.replace(/^error: /, "")}`),
+    })
     .addHelpText(
       "after",
       [
@@ -181,17 +225,22 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
       ].join("\n"),
     );
 
-  addRunOptions(
+  const run = addRunOptions(
     program
       .command("run", { isDefault: true })
       .description("fetch every URL of a list in each mode and report them side by side")
-      .argument("<file>", "a file with one URL per line, or - for standard input"),
-  ).action(async (file: string, raw: RawRunOptions, command: Command) => {
-    const settings = await resolveRunSettings(raw, io, command);
-    const { source, targets } = await readTargets(file, io.readStdin);
+      .argument(
+        "<file|URL...>",
+        "a file with one URL per line, - for standard input, or the URLs themselves",
+      )
+      .showHelpAfterError("(run `fetchbench run --help` for usage)"),
+  ).action(async (inputs: string[], raw: RawRunOptions) => {
+    const settings = await resolveRunSettings(raw, io, run);
+    const list = await readInputs(inputs, io, program);
+    await checkExportTargets(settings.exports, list.file);
     const { shard } = settings.compare;
-    const selected = shard ? selectShard(targets, shard, source) : targets;
-    setExitCode(await runAndReport(io, settings, source, selected, null));
+    const selected = shard ? selectShard(list.targets, shard, list.source) : list.targets;
+    setExitCode(await runAndReport(io, settings, list.source, selected, null));
   });
 
   addRunOptions(
@@ -207,6 +256,7 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
     MODES,
   ).action(async (raw: RawRunOptions & { count: string; delay: string }, command: Command) => {
     const settings = await resolveRunSettings(raw, io, command);
+    await checkExportTargets(settings.exports, null);
     const count = parseCount(raw.count, "--count", { min: 1, max: 100_000 });
     const delay = parseDelayRange(raw.delay, "--delay");
     const demo = await startDemo({ count, delay, modes: settings.compare.modes });
@@ -311,11 +361,105 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
       await server.close();
     });
 
+  // Defaults are strings for commander; help shows them as typed (`default: 1`, not `"1"`).
+  for (const command of [program, ...program.commands]) {
+    for (const option of command.options) {
+      if (typeof option.defaultValue === "string" && option.defaultValueDescription === undefined) {
+        option.defaultValueDescription = option.defaultValue;
+      }
+    }
+  }
   return program;
 }
 
 /** Marks in --help the flags the HTTP client does not act on yet (see UNWIRED). */
 const NOT_YET = " [not supported yet]";
+
+/**
+ * The URL list from the arguments: one file (or `-`), or URLs given directly. A word that is
+ * no file but close to a command name is taken for a mistyped command.
+ */
+async function readInputs(
+  inputs: readonly string[],
+  io: Io,
+  program: Command,
+): Promise<{ source: string; targets: Target[]; file: string | null }> {
+  const urls = inputs.filter(looksLikeUrl);
+  if (urls.length === inputs.length) {
+    return { source: URL_ARGUMENTS_SOURCE, targets: parseUrlArguments(inputs), file: null };
+  }
+  const [first] = inputs;
+  if (first === undefined || inputs.length > 1) {
+    const file = inputs.find((input) => !looksLikeUrl(input)) ?? "";
+    throw new UsageError(
+      urls.length > 0
+        ? `a list file (${quoteInput(file)}) and URLs cannot be mixed: give either one file or the URLs`
+        : `expected one list file, got ${inputs.length} (${inputs.map((i) => quoteInput(i)).join(", ")})`,
+    );
+  }
+  if (first !== "-" && !existsSync(first)) {
+    const suggestion = closestCommand(
+      first,
+      program.commands.map((c) => c.name()),
+    );
+    if (suggestion !== null) {
+      throw new UsageError(`unknown command ${quoteInput(first)} (did you mean ${suggestion}?)`);
+    }
+  }
+  if (first === "-" && io.stdinIsTTY === true) {
+    io.stderr("fetchbench: reading URLs from standard input, one per line; end with Ctrl-D\n");
+  }
+  const { source, targets } = await readTargets(first, io.readStdin);
+  return { source, targets, file: first === "-" ? null : first };
+}
+
+/** A command name within two edits of a bare word (`demoo`, `serv`), or null. */
+function closestCommand(word: string, commands: readonly string[]): string | null {
+  if (!/^[a-z][a-z-]*$/i.test(word)) return null;
+  let best: { name: string; distance: number } | null = null;
+  for (const name of commands) {
+    const distance = editDistance(word.toLowerCase(), name);
+    if (distance <= 2 && (best === null || distance < best.distance)) best = { name, distance };
+  }
+  return best?.name ?? null;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/**
+ * Refuses, before anything is fetched, two exports to one file and an export over the list
+ * being read: either would silently lose one of them.
+ */
+async function checkExportTargets(
+  exports: RunSettings["exports"],
+  input: string | null,
+): Promise<void> {
+  const seen = new Map<string, string>();
+  if (input !== null) seen.set(resolve(input), "the URL list");
+  for (const { format, target } of exports) {
+    if (target === "-") continue;
+    const flag = `--export-${format}`;
+    const other = seen.get(resolve(target));
+    if (other !== undefined) {
+      throw new UsageError(
+        `\`${flag}\` ${target}: is also ${other}; give each output its own file`,
+      );
+    }
+    seen.set(resolve(target), `the \`${flag}\` file`);
+  }
+  for (const { format, target } of exports) await checkOutputTarget(target, `--export-${format}`);
+}
 
 // No default value, so --help shows none; the settings read a missing list as empty.
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
@@ -426,8 +570,10 @@ function addRunOptions(command: Command, defaultModes: readonly Mode[] = DEFAULT
     )
     .option(
       "--all",
-      "show every URL in the per-URL table (default: failed ones, then the slowest, 20 rows)",
+      "show every URL in the per-URL table (default: 20 rows shared by failed and slowest)",
     )
+    .option("--sort <column>", `order of the per-URL table: ${SORT_COLUMNS.join(", ")}`)
+    .option("--top <n>", `rows in the per-URL table (default ${DEFAULT_MAX_ROWS})`)
     .option("-q, --quiet", "no progress and no warnings on standard error")
     .option("--no-progress", "no progress display")
     .option("--no-color", "no colour, even on a terminal");
@@ -453,7 +599,6 @@ async function resolveRunSettings(
   };
   validateThresholds(thresholds, modes);
   const exports = exportsOf(raw);
-  for (const { format, target } of exports) await checkOutputTarget(target, `--export-${format}`);
   const quiet = raw.quiet === true;
   if (raw.maxRegression !== undefined && raw.baseline === undefined) {
     throw new UsageError("`--max-regression` needs `--baseline <file.json>` to compare against");
@@ -481,7 +626,13 @@ async function resolveRunSettings(
     ));
   }
   refuseUnwired(raw);
+  // A flag given on the command line that the chosen modes never read is worth a word.
+  const notices =
+    command.getOptionValueSource("concurrency") === "cli" && !modes.includes("concurrent")
+      ? [`--concurrency has no effect without the concurrent mode (--modes ${modes.join(",")})`]
+      : [];
   return {
+    notices,
     connection,
     body,
     ratePerSecond,
@@ -512,6 +663,8 @@ async function resolveRunSettings(
     format: raw.json ? "json" : parseFormat(raw.format ?? DEFAULTS.format, "--format"),
     exports,
     allRows: raw.all === true,
+    sort: raw.sort === undefined ? undefined : parseSort(raw.sort, "--sort"),
+    maxRows: raw.top === undefined ? undefined : parseCount(raw.top, "--top", { min: 1 }),
     thresholds,
     color: useColor(raw.color, io.stdoutIsTTY, io),
     stderrColor: useColor(raw.color, io.stderrIsTTY, io),
@@ -592,12 +745,13 @@ async function runAndReport(
   targets: readonly Target[],
   explanation: string | null,
 ): Promise<number> {
+  const warn = settings.stderrColor ? pc.yellow("Warning") : "Warning";
+  if (!settings.quiet) for (const notice of settings.notices) io.stderr(`${warn}: ${notice}\n`);
   const controller = new AbortController();
   const unsubscribe = io.onInterrupt(() => {
     unsubscribe();
     controller.abort();
   });
-  const warn = settings.stderrColor ? pc.yellow("Warning") : "Warning";
   if (!settings.quiet) {
     const limit = await readFileLimit();
     const needed = socketsNeeded(
@@ -628,6 +782,12 @@ async function runAndReport(
     unsubscribe();
   }
 
+  const renderOptions: Omit<RenderOptions, "color"> = {
+    allRows: settings.allRows,
+    sort: settings.sort,
+    maxRows: settings.maxRows,
+    width: reportWidth(io),
+  };
   if (explanation !== null && settings.format === "table") io.stdout(`${explanation}\n\n`);
   // A failed export still leaves the report, the warnings and the verdict to give. Ctrl-C while
   // they are written stops the files, which are left as they were before the run.
@@ -636,7 +796,7 @@ async function runAndReport(
   const failedOutputs = await writeOutputs(
     report,
     [{ format: settings.format, target: "-", color: settings.color }, ...settings.exports],
-    { allRows: settings.allRows },
+    renderOptions,
     io.stdout,
     writing.signal,
   ).finally(unsubscribeWriting);
@@ -696,6 +856,13 @@ function drained(stream: NodeJS.WriteStream): Promise<void> {
   });
 }
 
+/** The terminal's width on a terminal; off one, `COLUMNS` where set, else the report's own. */
+function reportWidth(io: Io): number | undefined {
+  if (io.stdoutColumns !== undefined) return io.stdoutColumns;
+  const columns = Number(io.env.COLUMNS);
+  return Number.isInteger(columns) && columns > 0 ? columns : undefined;
+}
+
 function processIo(): Io {
   // An IPC channel (under spawnServer) must not keep the process alive once its work is done.
   process.channel?.unref();
@@ -714,6 +881,8 @@ function processIo(): Io {
       return Buffer.concat(chunks);
     },
     stdoutIsTTY: process.stdout.isTTY === true,
+    stdoutColumns: process.stdout.isTTY === true ? process.stdout.columns || 80 : undefined,
+    stdinIsTTY: process.stdin.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
     // A pseudo-terminal may report 0 columns; 80 is the safe guess then.
     stderrColumns: process.stderr.columns || 80,

@@ -82,6 +82,8 @@ export async function compare(
   return assembleReport(runs, {
     startedAt,
     source: options.source,
+    urlCount: targets.length,
+    interrupted: options.signal?.aborted === true,
     options: {
       modes: options.modes,
       concurrency: options.concurrency,

@@ -2,6 +2,7 @@ import { X509Certificate } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { isIP } from "node:net";
 import { errorCode, UsageError } from "./errors.js";
+import { SORT_COLUMNS, type SortColumn } from "./report/format.js";
 import { type Concurrency, MODES, type Mode } from "./report/model.js";
 import { type Format, findFormat, formatList } from "./report/render.js";
 import { quoteInput } from "./targets.js";
@@ -44,16 +45,16 @@ function expected(flag: string, what: string, value: string): UsageError {
 }
 
 const NUMBER = String.raw`(?:\d+(?:\.\d+)?|\.\d+)`;
-const DURATION = new RegExp(`^(${NUMBER})(ms|s|m)$`, "i");
-const DURATION_HINT = "a duration with a unit, such as 500ms, 2s or 1m";
-const UNIT_EXPONENT: Record<string, number> = { ms: 0, s: 3, m: 3 };
+const DURATION = new RegExp(`^(${NUMBER})(ms|s|m|h)$`, "i");
+const DURATION_HINT = "a duration with a unit, such as 500ms, 2s, 1m or 1h";
+const UNIT_EXPONENT: Record<string, number> = { ms: 0, s: 3, m: 3, h: 3 };
 
 /** Milliseconds for a number and unit; exact for decimals such as `1.1s`. */
 function toMs(number: string, unit: string): number {
   const lower = unit.toLowerCase();
   // Shifting the decimal point in the string avoids 1.1 * 1000 = 1100.0000000000002.
   const ms = Number(`${number}e${UNIT_EXPONENT[lower] ?? 0}`);
-  return lower === "m" ? ms * 60 : ms;
+  return lower === "m" ? ms * 60 : lower === "h" ? ms * 3600 : ms;
 }
 
 /** Milliseconds of `500ms`, `2s`, `1.5s` or `1m`, or undefined when that is not the form. */
@@ -64,7 +65,7 @@ function durationMs(text: string): number | undefined {
 
 /**
  * Parses a duration with a unit, `ms`, `s` or `m` (case-insensitive, decimals allowed):
- * `500ms`, `2s`, `1.5s`, `1m`. More than 0, at most 24 hours.
+ * `500ms`, `2s`, `1.5s`, `1m`, `1h`. More than 0, at most 24 hours.
  *
  * @returns Milliseconds.
  */
@@ -72,7 +73,8 @@ export function parseDuration(value: string, flag: string): number {
   const ms = durationMs(value.trim());
   if (ms === undefined) throw expected(flag, DURATION_HINT, value);
   if (ms <= 0) throw expected(flag, "a duration greater than 0", value);
-  if (ms > MAX_DURATION_MS) throw expected(flag, "a duration of at most 1440m (24 h)", value);
+  if (ms > MAX_DURATION_MS)
+    throw expected(flag, "a duration of at most 24h, the largest accepted", value);
   return ms;
 }
 
@@ -251,7 +253,7 @@ export function parseMaxWall(value: string, flag: string): { mode: Mode; ms: num
   }
   if (ms <= 0) throw expected(flag, `${MAX_WALL} with a duration greater than 0`, value);
   if (ms > MAX_DURATION_MS) {
-    throw expected(flag, `${MAX_WALL} with a duration of at most 1440m (24 h)`, value);
+    throw expected(flag, `${MAX_WALL} with a duration of at most 24h, the largest accepted`, value);
   }
   return { mode, ms };
 }
@@ -272,6 +274,15 @@ export function parseFormat(value: string, flag: string): Format {
   const format = findFormat(value);
   if (format === undefined) throw expected(flag, `one of ${formatList()}`, value);
   return format;
+}
+
+/** Parses `--sort`: a column of the per-URL table, case-insensitive. */
+export function parseSort(value: string, flag: string): SortColumn {
+  const name = value.trim().toLowerCase();
+  if (!(SORT_COLUMNS as readonly string[]).includes(name)) {
+    throw expected(flag, `one of ${SORT_COLUMNS.join(", ")}`, value);
+  }
+  return name as SortColumn;
 }
 
 /**

@@ -6,7 +6,12 @@
  * says so. Units pass through unchanged: milliseconds in, milliseconds out.
  */
 
-import type { Concurrency, Distribution, LatencyPercentiles } from "./report/model.js";
+import type {
+  Concurrency,
+  Distribution,
+  HistogramBin,
+  LatencyPercentiles,
+} from "./report/model.js";
 
 /**
  * Minimum modified Z-score for a value to count as an outlier, as in hyperfine: 1.4826
@@ -89,6 +94,35 @@ export function latencyPercentiles(values: readonly number[]): LatencyPercentile
     min: at(sorted, 0),
     max: at(sorted, sorted.length - 1),
   };
+}
+
+/**
+ * Counts of the values in `bins` equal-width bins from the smallest value to the largest, each
+ * bin `[fromMs, toMs)` but the last, which includes the largest. In the values' unit; empty for
+ * no values, one bin when every value is the same.
+ *
+ * @throws {RangeError} when bins is not a whole number from 1 up.
+ */
+export function histogram(values: readonly number[], bins: number): HistogramBin[] {
+  if (!(Number.isInteger(bins) && bins >= 1)) {
+    throw new RangeError(`Expected \`bins\` to be a whole number from 1 and up, got ${bins}`);
+  }
+  if (values.length === 0) return [];
+  const sorted = ascending(values);
+  const low = at(sorted, 0);
+  const high = at(sorted, sorted.length - 1);
+  if (high === low) return [{ fromMs: low, toMs: high, count: values.length }];
+  const size = (high - low) / bins;
+  const result = Array.from({ length: bins }, (_, i) => ({
+    fromMs: low + i * size,
+    toMs: i === bins - 1 ? high : low + (i + 1) * size,
+    count: 0,
+  }));
+  for (const value of values) {
+    const bin = result[Math.min(bins - 1, Math.floor((value - low) / size))];
+    if (bin !== undefined) bin.count += 1;
+  }
+  return result;
 }
 
 /**

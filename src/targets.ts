@@ -115,6 +115,31 @@ export function parseTargets(text: string, source: string): Target[] {
   return targets;
 }
 
+/** The report's `source` for URLs given as arguments rather than in a list. */
+export const URL_ARGUMENTS_SOURCE = "<arguments>";
+
+/** Whether a command-line argument is meant as a URL (it has a scheme and `//`), not a file. */
+export function looksLikeUrl(argument: string): boolean {
+  return /^[a-z][a-z\d+.-]*:\/\//i.test(argument.trim());
+}
+
+/**
+ * URLs given as arguments, in order, checked as a list's lines are; each target's `line` is
+ * its argument's position, from 1.
+ *
+ * @throws {InputError} `argument N: reason: "text"` for the first bad one.
+ */
+export function parseUrlArguments(urls: readonly string[]): Target[] {
+  return urls.map((url, index) => {
+    const trimmed = url.trim();
+    const reason = problem(trimmed);
+    if (reason !== null) {
+      throw new InputError(`argument ${index + 1}: ${reason}: ${quoteInput(trimmed)}`);
+    }
+    return { index, line: index + 1, url: trimmed };
+  });
+}
+
 /** Reads all of standard input. */
 export function readStandardInput(): Promise<Buffer> {
   return buffer(process.stdin);

@@ -80,7 +80,7 @@ describe("formats and exports", () => {
     const report = JSON.parse(await readFile(json, "utf8")) as Report;
     expect(report.runs).toHaveLength(4);
     expect(await readFile(markdown, "utf8")).toMatch(
-      /^\| Mode \| Mean \[ms\] \| Min \[ms\] \| Max \[ms\] \| Relative \|$/m,
+      /^\| Mode \| Mean \[ms\] \| Min \[ms\] \| Max \[ms\] \| Relative \| p50 \[ms\] \| p90 \[ms\] \| p99 \[ms\] \|$/m,
     );
     const rows = (await readFile(csv, "utf8")).trimEnd().split("\n");
     expect(rows[0]).toMatch(/^mode,run,warmup,index,/);
@@ -108,7 +108,7 @@ describe("formats and exports", () => {
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toBe(
-      `\`--export-json\` ${target}: no such folder ${join(dir, "no-such-dir")}\n`,
+      `fetchbench: \`--export-json\` ${target}: no such folder ${join(dir, "no-such-dir")}\n`,
     );
   });
 
@@ -310,17 +310,36 @@ describe("blocking mode from the CLI", () => {
 });
 
 describe("Ctrl-C", () => {
-  it("prints what finished and exits 130", async () => {
-    const file = await list("interrupted.txt", ["/delay/100", "/delay/3000", "/delay/3000"]);
-    const { code, stdout, stderr } = await runCli([file, "--modes", "sequential", "--json"], {
-      interruptAfterMs: 800,
-    });
+  it("prints what finished, says it was interrupted, and exits 130", async () => {
+    const file = await list("interrupted.txt", [
+      "/delay/100",
+      "/delay/8000",
+      "/delay/8000",
+      "/delay/8000",
+    ]);
+    // Late enough for a busy machine to start the process and finish the first request.
+    const { code, stdout, stderr } = await runCli([file, "--json"], { interruptAfterMs: 3000 });
     expect(code).toBe(130);
     expect(stderr).toMatch(/interrupted/);
     const report = JSON.parse(stdout) as Report;
+    expect(report.interrupted).toBe(true);
+    expect(report.urlCount).toBe(4);
+    // Sequential got through the first URL and was cut on the second; concurrent never started.
+    expect(report.notRun).toEqual({ sequential: 3, concurrent: 4 });
     const requests = report.runs[0]?.requests ?? [];
     expect(requests[0]?.ok).toBe(true);
     expect(requests[1]?.error?.kind).toBe("aborted");
     expect(requests).toHaveLength(2);
+    // The cut request is neither a failure nor a latency.
+    expect(report.summary.modes.sequential).toMatchObject({ ok: 1, failed: 0, aborted: 1 });
+    expect(report.summary.modes.sequential?.latencyMs?.max).toBeLessThan(3000);
+    expect(stderr).not.toMatch(/requests? failed/);
+  });
+
+  it("heads the terminal report with how much of the list it got to", async () => {
+    const file = await list("interrupted-table.txt", ["/delay/100", "/delay/8000", "/delay/8000"]);
+    const { code, stdout } = await runCli([file], { interruptAfterMs: 3000 });
+    expect(code).toBe(130);
+    expect(stdout.split("\n")[0]).toMatch(/^fetchbench · 2 of 3 URLs from .* \(interrupted\) · /);
   });
 });

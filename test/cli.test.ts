@@ -1,7 +1,8 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../src/cli.js";
 import type { Report } from "../src/report/model.js";
 import { type ServerHandle, startServer } from "../src/server.js";
 import { deadPort, runCli } from "./helpers.js";
@@ -31,7 +32,7 @@ function expectUsageError(
 ) {
   expect(result.code).toBe(2);
   expect(result.stdout).toBe("");
-  expect(result.stderr.trimEnd().split("\n")[0]).toBe(message);
+  expect(result.stderr.trimEnd().split("\n")[0]).toBe(`fetchbench: ${message}`);
   expect(result.stderr).not.toMatch(/\n\s+at /);
 }
 
@@ -212,7 +213,7 @@ describe("bad input", () => {
     const file = await list("tabc.txt", [`${server.url}/bytes/1`]);
     const result = await runCli([file, "--timeout", "abc"]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^Expected `--timeout` to be a duration/);
+    expect(result.stderr).toMatch(/^fetchbench: Expected `--timeout` to be a duration/);
   });
 
   it("rejects an unknown mode", async () => {
@@ -231,7 +232,164 @@ describe("bad input", () => {
   it("asks for a file when none is given", async () => {
     const result = await runCli([]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/missing required argument 'file'/);
+    expect(result.stderr).toMatch(/^fetchbench: missing required argument 'file\|URL'$/m);
+  });
+
+  it("names the largest duration accepted for --timeout 25h", async () => {
+    expectUsageError(
+      await runCli(["x.txt", "--timeout", "25h"]),
+      'Expected `--timeout` to be a duration of at most 24h, the largest accepted, got "25h"',
+    );
+  });
+
+  it("gives commander's errors the same prefix and points to run --help", async () => {
+    const result = await runCli(["x.txt", "--frobnicate"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      "fetchbench: unknown option '--frobnicate'\n(run `fetchbench run --help` for usage)\n",
+    );
+  });
+
+  it("takes a mistyped command for one when no such file exists", async () => {
+    expectUsageError(
+      await runCli(["demoo"], { cwd: dir }),
+      'unknown command "demoo" (did you mean demo?)',
+    );
+  });
+
+  it("reads a file named like a command when it exists", async () => {
+    await list("serv", [`${server.url}/bytes/1`]);
+    const result = await runCli(["serv", "--json", "--modes", "sequential"], { cwd: dir });
+    expect(result.code).toBe(0);
+    expect((JSON.parse(result.stdout) as Report).source).toBe("serv");
+  });
+
+  it("refuses a list file mixed with URLs", async () => {
+    const file = await list("mixed.txt", [`${server.url}/bytes/1`]);
+    expectUsageError(
+      await runCli([`${server.url}/bytes/2`, file]),
+      `a list file (${JSON.stringify(file)}) and URLs cannot be mixed: give either one file or the URLs`,
+    );
+  });
+
+  it("names the argument of a bad URL argument", async () => {
+    expectUsageError(
+      await runCli([`${server.url}/bytes/1`, "ftp://example.com/x"]),
+      'argument 2: not an http(s) URL: "ftp://example.com/x"',
+    );
+  });
+
+  it("refuses two exports to one file before fetching anything", async () => {
+    const file = await list("same-export.txt", [`${server.url}/bytes/1`]);
+    const target = join(dir, "same.out");
+    expectUsageError(
+      await runCli([file, "--export-json", target, "--export-csv", target]),
+      `\`--export-csv\` ${target}: is also the \`--export-json\` file; give each output its own file`,
+    );
+  });
+
+  it("refuses an export over the URL list and leaves the list as it was", async () => {
+    const file = await list("over-input.txt", [`${server.url}/bytes/1`]);
+    expectUsageError(
+      await runCli([file, "--export-csv", file]),
+      `\`--export-csv\` ${file}: is also the URL list; give each output its own file`,
+    );
+    expect(await readFile(file, "utf8")).toBe(`${server.url}/bytes/1\n`);
+  });
+});
+
+describe("URLs as arguments", () => {
+  it("runs the URLs given as arguments as the list, in order", async () => {
+    const result = await runCli([`${server.url}/bytes/3`, `${server.url}/bytes/4`, "--json"]);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as Report;
+    expect(report.source).toBe("<arguments>");
+    expect(report.runs[0]?.requests.map((r) => [r.index, r.bytes])).toEqual([
+      [0, 3],
+      [1, 4],
+    ]);
+  });
+
+  it("says where the URLs came from in the terminal report", async () => {
+    const result = await runCli([`${server.url}/bytes/3`]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^fetchbench · 1 URL from the command line · /);
+  });
+});
+
+describe("--sort and --top", () => {
+  it("shows the n slowest URLs, slowest first", async () => {
+    const urls = [10, 1500, 20, 800].map((ms) => `${server.url}/delay/${ms}`);
+    const result = await runCli([
+      ...urls,
+      "--modes",
+      "sequential",
+      "--sort",
+      "latency",
+      "--top",
+      "2",
+    ]);
+    expect(result.code).toBe(0);
+    const rows = result.stdout.split("\n").filter((line) => /^ +\d+ {2}http/.test(line));
+    expect(rows.map((row) => row.trim().split(/\s+/)[0])).toEqual(["2", "4"]);
+    expect(result.stdout).toContain("(+2 more rows, faster and all ok; --all shows every row)");
+  });
+
+  it("rejects an unknown sort column", async () => {
+    expectUsageError(
+      await runCli(["x.txt", "--sort", "speed"]),
+      'Expected `--sort` to be one of list, latency, status, url, got "speed"',
+    );
+  });
+});
+
+describe("help and version", () => {
+  it("shows the run options for fetchbench <file> --help", async () => {
+    const result = await runCli(["urls.txt", "--help"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: fetchbench run \[options\] <file\|URL\.\.\.>/);
+    expect(result.stdout).toContain("--concurrency");
+  });
+
+  it("shows numeric defaults without quotes", async () => {
+    const result = await runCli(["run", "--help"]);
+    expect(result.stdout).toMatch(/measured runs per mode \(default: 1\)/);
+    expect(result.stdout).not.toMatch(/default: "/);
+  });
+
+  it("accepts -v as --version", async () => {
+    const [short, long] = await Promise.all([runCli(["-v"]), runCli(["--version"])]);
+    expect(short.code).toBe(0);
+    expect(short.stdout).toBe(long.stdout);
+    expect(short.stdout).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
+
+describe("option notices", () => {
+  it("warns that -c has no effect with only the sequential mode, and the header does not claim it", async () => {
+    const result = await runCli([`${server.url}/bytes/1`, "-c", "8", "--modes", "sequential"]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(
+      /^Warning: --concurrency has no effect without the concurrent mode \(--modes sequential\)$/m,
+    );
+    expect(result.stdout).not.toMatch(/concurrency 8/);
+  });
+
+  it("says on a terminal that - reads standard input and how to end it", async () => {
+    const stderr: string[] = [];
+    const code = await main(["-", "--json", "--modes", "sequential"], {
+      stdout: () => {},
+      stderr: (text) => stderr.push(text),
+      readStdin: async () => Buffer.from(`${server.url}/bytes/1\n`),
+      stdoutIsTTY: false,
+      stderrIsTTY: false,
+      stdinIsTTY: true,
+      stderrColumns: 80,
+      env: {},
+      onInterrupt: () => () => {},
+    });
+    expect(code).toBe(0);
+    expect(stderr.join("")).toMatch(/reading URLs from standard input.*Ctrl-D/);
   });
 });
 

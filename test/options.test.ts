@@ -64,16 +64,16 @@ describe("parseDuration", () => {
 
   test("rejects a bare number with a hint", () => {
     expect(() => parseDuration("5", "--timeout")).toThrow(
-      'Expected `--timeout` to be a duration with a unit, such as 500ms, 2s or 1m, got "5"',
+      'Expected `--timeout` to be a duration with a unit, such as 500ms, 2s, 1m or 1h, got "5"',
     );
   });
 
-  test.each(["", "s", "2 s", "2sec", "1h", "250us", "-1s", "1e3ms", "1.s", "2s5", "1,5s"])(
+  test.each(["", "s", "2 s", "2sec", "1d", "250us", "-1s", "1e3ms", "1.s", "2s5", "1,5s"])(
     "rejects %j",
     (value) => {
       expect(() => parseDuration(value, "--timeout")).toThrow(
         usageError(
-          `Expected \`--timeout\` to be a duration with a unit, such as 500ms, 2s or 1m, got ${JSON.stringify(value)}`,
+          `Expected \`--timeout\` to be a duration with a unit, such as 500ms, 2s, 1m or 1h, got ${JSON.stringify(value)}`,
         ),
       );
     },
@@ -87,7 +87,18 @@ describe("parseDuration", () => {
 
   test("rejects more than 24 hours", () => {
     expect(() => parseDuration("1441m", "--timeout")).toThrow(
-      usageError('Expected `--timeout` to be a duration of at most 1440m (24 h), got "1441m"'),
+      usageError(
+        'Expected `--timeout` to be a duration of at most 24h, the largest accepted, got "1441m"',
+      ),
+    );
+  });
+
+  test("accepts hours and names the largest duration for 25h", () => {
+    expect(parseDuration("2h", "--timeout")).toBe(7_200_000);
+    expect(() => parseDuration("25h", "--timeout")).toThrow(
+      usageError(
+        'Expected `--timeout` to be a duration of at most 24h, the largest accepted, got "25h"',
+      ),
     );
   });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   boundMs,
   distribution,
+  histogram,
   latencyPercentiles,
   mean,
   median,
@@ -235,5 +236,24 @@ describe("modifiedZScores and outlierIndices", () => {
   it("returns nothing for no values", () => {
     expect(modifiedZScores([])).toEqual([]);
     expect(outlierIndices([])).toEqual([]);
+  });
+});
+
+describe("histogram", () => {
+  it("counts values in equal-width bins from the smallest to the largest, the largest included", () => {
+    expect(histogram([10, 12, 20, 30, 40], 3)).toEqual([
+      { fromMs: 10, toMs: 20, count: 2 },
+      { fromMs: 20, toMs: 30, count: 1 },
+      { fromMs: 30, toMs: 40, count: 2 },
+    ]);
+  });
+
+  it("has one bin when every value is the same and none for no values", () => {
+    expect(histogram([5, 5, 5], 6)).toEqual([{ fromMs: 5, toMs: 5, count: 3 }]);
+    expect(histogram([], 6)).toEqual([]);
+  });
+
+  it("rejects a bin count that is not a whole number from 1", () => {
+    expect(() => histogram([1], 0)).toThrow(RangeError);
   });
 });

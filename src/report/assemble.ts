@@ -8,7 +8,7 @@ import {
   SCHEMA_VERSION,
   type Shard,
 } from "./model.js";
-import { buildSummary } from "./summary.js";
+import { buildSummary, notRunByMode } from "./summary.js";
 
 /** Everything in a report besides the runs and what is computed from them. */
 export interface ReportMetadata {
@@ -18,6 +18,10 @@ export interface ReportMetadata {
   source: string;
   options: ReportOptions;
   shard: Shard | null;
+  /** URLs in the list (of this shard), run or not. */
+  urlCount: number;
+  /** Ctrl-C cut the comparison short. */
+  interrupted: boolean;
   /** The tool version that made the runs; this one by default. */
   version?: string;
 }
@@ -32,6 +36,9 @@ export function assembleReport(runs: RunResult[], metadata: ReportMetadata): Rep
     source: metadata.source,
     options,
     shard: metadata.shard,
+    urlCount: metadata.urlCount,
+    interrupted: metadata.interrupted,
+    notRun: notRunByMode(runs, options.modes, options.runs, metadata.urlCount),
     runs,
     summary: buildSummary(runs, { modes: options.modes, concurrency: options.concurrency }),
   };

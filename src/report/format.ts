@@ -6,14 +6,16 @@
 
 import type {
   Comparison,
+  HistogramBin,
   Mode,
   Report,
   RequestError,
   TargetModeSummary,
   TargetSummary,
 } from "./model.js";
+import { SERVER_SLOWED_RATIO } from "./summary.js";
 import { sanitize } from "./text.js";
-import { formatDuration, formatRatio } from "./units.js";
+import { formatDuration, formatMs, formatRatio } from "./units.js";
 
 /** How a renderer should present a report. */
 export interface RenderOptions {
@@ -23,6 +25,10 @@ export interface RenderOptions {
   allRows: boolean;
   /** Rows shown in the per-URL table when `allRows` is false; default {@link DEFAULT_MAX_ROWS}. */
   maxRows?: number;
+  /** Order of the per-URL table (`--sort`); list order of a budgeted selection when absent. */
+  sort?: SortColumn;
+  /** Columns the terminal report should fit (the terminal's width); 120 when absent. */
+  width?: number;
 }
 
 export { csvField, escapeHtml, escapeMarkdown, sanitize, truncateMiddle } from "./text.js";
@@ -47,13 +53,19 @@ export function errorText(error: RequestError): string {
   return sanitize(`${error.message}${code}`);
 }
 
+/** What `--sort` can order the per-URL table by. */
+export const SORT_COLUMNS = ["list", "latency", "status", "url"] as const;
+export type SortColumn = (typeof SORT_COLUMNS)[number];
+
 /** The per-URL rows to show and what was left out. */
 export interface RowSelection {
-  /** Rows to show, in list order. */
+  /** Rows to show, in the order to show them. */
   rows: TargetSummary[];
-  /** Rows left out; all of them ok. */
+  /** Rows left out. */
   hidden: number;
-  /** Every hidden row is no slower than every ok row shown. */
+  /** Rows left out that failed in some mode. */
+  hiddenFailed: number;
+  /** Every hidden ok row is no slower than every ok row shown. */
   hiddenAreFaster: boolean;
 }
 
@@ -68,38 +80,115 @@ function slowestLatency(target: TargetSummary): number {
   return max;
 }
 
+/** Slowest first; ties keep list order, so the choice is stable. */
+function bySlowest(a: TargetSummary, b: TargetSummary): number {
+  return slowestLatency(b) - slowestLatency(a) || a.index - b.index;
+}
+
+/** Worst status first: failed rows (by kind), then by status code, then list order. */
+function byStatus(a: TargetSummary, b: TargetSummary): number {
+  const rank = (t: TargetSummary) => {
+    const cells = Object.values(t.modes).filter((m) => m !== undefined);
+    const failed = cells.find((m) => !m.ok);
+    return failed !== undefined
+      ? `0${failed.error?.kind ?? ""}`
+      : `1${String(Math.max(...cells.map((m) => m.status ?? 0))).padStart(3, "0")}`;
+  };
+  const ra = rank(a);
+  const rb = rank(b);
+  return ra < rb ? -1 : ra > rb ? 1 : a.index - b.index;
+}
+
+const ORDERS: Record<SortColumn, (a: TargetSummary, b: TargetSummary) => number> = {
+  list: (a, b) => a.index - b.index,
+  latency: bySlowest,
+  status: byStatus,
+  url: (a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : a.index - b.index),
+};
+
 /**
- * Chooses the per-URL rows for a report: all of them with `allRows` or when they fit; otherwise
- * every row that failed in any mode (even beyond the limit), then the slowest by their slowest
- * mode up to `maxRows`, shown in list order.
+ * Chooses the per-URL rows: all of them with `allRows` or when they fit. With `sort`, the first
+ * `maxRows` in that order. Otherwise a budget of `maxRows` shared between the rows that failed in
+ * any mode and the slowest ok rows: failures take at most half of it while there are ok rows to
+ * show, and either side gets what the other leaves; shown in list order.
  */
 export function selectRows(targets: TargetSummary[], options: RenderOptions): RowSelection {
   const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
-  if (options.allRows || targets.length <= maxRows) {
-    return { rows: targets, hidden: 0, hiddenAreFaster: false };
-  }
-  const keep = new Set(targets.filter(hasFailed));
-  const failedCount = keep.size;
-  const bySlowest = targets
-    .filter((t) => !keep.has(t))
-    .map((t) => ({ t, slowest: slowestLatency(t) }))
-    // Ties keep list order, so the choice is stable.
-    .sort((a, b) => b.slowest - a.slowest || a.t.index - b.t.index);
-  for (const { t } of bySlowest.slice(0, Math.max(0, maxRows - failedCount))) keep.add(t);
-  const rows = targets.filter((t) => keep.has(t));
-  return {
-    rows,
-    hidden: targets.length - rows.length,
-    hiddenAreFaster: rows.length > failedCount,
+  const failed = targets.filter(hasFailed);
+  const count = (rows: TargetSummary[]) => {
+    const shown = new Set(rows);
+    const hiddenOk = targets.filter((t) => !shown.has(t) && !hasFailed(t));
+    const slowestShownOk = Math.min(...rows.filter((t) => !hasFailed(t)).map(slowestLatency));
+    return {
+      rows,
+      hidden: targets.length - rows.length,
+      hiddenFailed: failed.filter((t) => !shown.has(t)).length,
+      hiddenAreFaster:
+        hiddenOk.length > 0 && hiddenOk.every((t) => slowestLatency(t) <= slowestShownOk),
+    };
   };
+  if (options.sort !== undefined && options.sort !== "list") {
+    const sorted = [...targets].sort(ORDERS[options.sort]);
+    return count(options.allRows ? sorted : sorted.slice(0, maxRows));
+  }
+  if (options.allRows || targets.length <= maxRows) return count(targets);
+  const ok = targets.filter((t) => !hasFailed(t)).sort(bySlowest);
+  const failedShare = Math.min(
+    failed.length,
+    Math.max(Math.ceil(maxRows / 2), maxRows - ok.length),
+  );
+  const okShare = Math.min(ok.length, maxRows - failedShare);
+  const keep = new Set([...failed.slice(0, failedShare), ...ok.slice(0, okShare)]);
+  return count(targets.filter((t) => keep.has(t)));
 }
 
-/** The line that accounts for hidden rows, e.g. `(+5 more rows, faster and all ok; --all shows every row)`, or null. */
+/**
+ * The line that accounts for hidden rows, e.g. `(+5 more rows, faster and all ok; --all shows
+ * every row)` or `(+1,940 more rows: 40 failed, 1,900 ok; --all shows every row)`, or null.
+ */
 export function hiddenRowsNote(selection: RowSelection): string | null {
   if (selection.hidden === 0) return null;
-  const what = selection.hiddenAreFaster ? "faster and all ok" : "all ok";
   const rows = selection.hidden === 1 ? "row" : "rows";
-  return `(+${selection.hidden} more ${rows}, ${what}; --all shows every row)`;
+  const hint = "--all shows every row";
+  if (selection.hiddenFailed === 0) {
+    const what = selection.hiddenAreFaster ? "faster and all ok" : "all ok";
+    return `(+${selection.hidden} more ${rows}, ${what}; ${hint})`;
+  }
+  const ok = selection.hidden - selection.hiddenFailed;
+  return `(+${selection.hidden} more ${rows}: ${selection.hiddenFailed} failed, ${ok} ok; ${hint})`;
+}
+
+/** Failures that share a kind and a message, across URLs and modes. */
+export interface FailureGroup {
+  /** The error kind, or `ok` for URLs that failed only in an earlier run. */
+  kind: string;
+  /** The error text (sanitized), or what the earlier failures were. */
+  message: string;
+  /** The URLs in the group, in list order. */
+  targets: TargetSummary[];
+  /** The modes in which they failed, in report order. */
+  modes: Mode[];
+}
+
+/**
+ * Every failure grouped by kind and message, the largest group first (ties in order of first
+ * appearance), so a list of 2,000 URLs with 60 refused connections reads as one line.
+ */
+export function failureGroups(report: Report, modes: Mode[]): FailureGroup[] {
+  const groups = new Map<string, FailureGroup>();
+  for (const { target, mode, cell } of failureEntries(report, modes)) {
+    const kind = cell.error?.kind ?? "ok";
+    const message =
+      cell.error === null ? "in the last run, failed in an earlier one" : errorText(cell.error);
+    const key = `${kind}\u0000${message}`;
+    const group = groups.get(key) ?? { kind, message, targets: [], modes: [] };
+    groups.set(key, group);
+    if (group.targets.at(-1) !== target) group.targets.push(target);
+    if (!group.modes.includes(mode)) group.modes.push(mode);
+  }
+  const ordered = [...groups.values()];
+  for (const group of ordered) group.modes.sort((a, b) => modes.indexOf(a) - modes.indexOf(b));
+  return ordered.sort((a, b) => b.targets.length - a.targets.length);
 }
 
 /** The modes to present, in the order they were asked for, among those the summary holds. */
@@ -130,7 +219,8 @@ export function comparisonHeadline(c: Comparison, multiRun: boolean): string {
 
 /**
  * What was run, for the top of a report: `10 URLs from urls.txt · concurrency all · timeout 2 s`,
- * plus `5 runs + 1 warm-up` when there were several. The source is sanitized.
+ * plus `5 runs + 1 warm-up` when there were several; `12 of 50 URLs … (interrupted)` after Ctrl-C.
+ * The source is sanitized.
  */
 export function reportContext(report: Report): string {
   const count = report.summary.targets.length;
@@ -139,13 +229,18 @@ export function reportContext(report: Report): string {
       ? "standard input"
       : report.source === "demo"
         ? "the demo server"
-        : sanitize(report.source);
+        : report.source === "<arguments>"
+          ? "the command line"
+          : sanitize(report.source);
   const o = report.options;
-  const parts = [
-    `${count} ${count === 1 ? "URL" : "URLs"} from ${source}`,
-    `concurrency ${o.concurrency}`,
-    `timeout ${formatDuration(o.timeoutMs)}`,
-  ];
+  // An interrupted comparison says how much of the list it got to.
+  const urls = report.interrupted
+    ? `${count} of ${report.urlCount} ${report.urlCount === 1 ? "URL" : "URLs"} from ${source} (interrupted)`
+    : `${count} ${count === 1 ? "URL" : "URLs"} from ${source}`;
+  const parts = [urls];
+  // Only the concurrent mode reads it; the others run one request at a time.
+  if (o.modes.includes("concurrent")) parts.push(`concurrency ${o.concurrency}`);
+  parts.push(`timeout ${formatDuration(o.timeoutMs)}`);
   if (o.runs > 1 || o.warmup > 0) {
     const warmups = o.warmup === 0 ? "" : ` + ${o.warmup} warm-up${o.warmup === 1 ? "" : "s"}`;
     parts.push(`${o.runs} ${o.runs === 1 ? "run" : "runs"}${warmups}`);
@@ -199,4 +294,75 @@ export function blockingSentence(report: Report, modes: Mode[]): string | null {
     "While blocking, nothing else in the program could run (the heartbeat timer fired " +
     `${e.heartbeat.fired} of ${e.heartbeat.expected} times)${awaited}.`
   );
+}
+
+/**
+ * The sentence that says the server slowed down under concurrency, from the comparison's median
+ * latency ratio; null when it did not (or it is unknown).
+ */
+export function serverSlowedSentence(report: Report): string | null {
+  const cmp = report.summary.comparison;
+  if (cmp === null || cmp.latencyRatio === null || cmp.latencyRatio < SERVER_SLOWED_RATIO) {
+    return null;
+  }
+  return (
+    `The server slowed down under concurrency: the median ${cmp.mode} request took ` +
+    `${formatRatio(cmp.latencyRatio)} as long as the median ${cmp.baseline} one, so the speed-up ` +
+    "hides a server that queues requests."
+  );
+}
+
+/** Whether a warning says the comparison's figure is not to be trusted as it stands. */
+export function comparisonInDoubt(report: Report): boolean {
+  return report.summary.warnings.some(
+    (w) => w.kind === "beyond-bound" || w.kind === "inconclusive",
+  );
+}
+
+/** A time that may not have been measured: `–` for null (or anything not finite). */
+export function formatMsOrDash(ms: number | null): string {
+  return ms === null ? "–" : formatMs(ms);
+}
+
+/** Widest histogram bar, in characters. */
+export const HISTOGRAM_BAR_WIDTH = 30;
+
+/**
+ * A mode's latency histogram as rows of text: the bin's range, a bar scaled to the fullest bin
+ * (a non-empty bin always gets at least one block) and the count.
+ */
+export function histogramRows(
+  bins: readonly HistogramBin[],
+  barWidth = HISTOGRAM_BAR_WIDTH,
+): { range: string; bar: string; count: number }[] {
+  const fullest = Math.max(0, ...bins.map((bin) => bin.count));
+  return bins.map((bin) => ({
+    range: `${formatMs(bin.fromMs)} – ${formatMs(bin.toMs)}`,
+    bar: "█".repeat(
+      bin.count === 0 ? 0 : Math.max(1, Math.round((bin.count / fullest) * barWidth)),
+    ),
+    count: bin.count,
+  }));
+}
+
+/**
+ * Wraps prose at word boundaries so no line is wider than `width` (a word longer than the width
+ * stays whole on its own line); continuation lines start with `indent`.
+ */
+export function wrapWords(text: string, width: number, indent = ""): string[] {
+  const lines: string[] = [];
+  // Leading spaces are an indent to keep, not empty words.
+  const lead = /^ */.exec(text)?.[0] ?? "";
+  let line = lead;
+  for (const word of text.slice(lead.length).split(" ")) {
+    const candidate = line.trim() === "" ? `${line}${word}` : `${line} ${word}`;
+    if (Array.from(candidate).length <= width || line.trim() === "") {
+      line = candidate;
+    } else {
+      lines.push(line);
+      line = `${indent}${word}`;
+    }
+  }
+  if (line !== "") lines.push(line);
+  return lines;
 }

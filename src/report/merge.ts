@@ -86,6 +86,8 @@ export function mergeReports(inputs: readonly NamedReport[]): Report {
     source: sources.join(", "),
     options: first.report.options,
     shard: null,
+    urlCount: ordered.reduce((sum, input) => sum + input.report.urlCount, 0),
+    interrupted: ordered.some((input) => input.report.interrupted),
   });
 }
 

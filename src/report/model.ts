@@ -132,18 +132,37 @@ export interface LatencyPercentiles {
   max: number;
 }
 
+/** One bar of a latency histogram: requests whose latency fell in `[fromMs, toMs)`. */
+export interface HistogramBin {
+  fromMs: number;
+  /** The last bin includes its upper edge, the slowest request. */
+  toMs: number;
+  count: number;
+}
+
 export interface ModeSummary {
   /** Measured runs (warm-ups excluded). */
   runs: number;
   wallMs: Distribution;
   /** Over every request of every measured run of the mode; null when no request settled. */
   latencyMs: LatencyPercentiles | null;
+  /**
+   * Latencies of every completed request of every measured run in a few equal-width bins from
+   * the fastest to the slowest; empty when no request completed.
+   */
+  latencyHistogram: HistogramBin[];
   /** Over every request of every measured run: Σ of latencies, averaged per run. */
   sumMs: number;
   /** Slowest single request over the measured runs. */
   slowestMs: number;
   ok: number;
+  /** Requests that failed; those cut short by an interruption are not counted here. */
   failed: number;
+  /**
+   * Requests cut short by an interruption (kind `aborted`): counted neither as failed nor in the
+   * latency figures, the sum, the slowest or the bound.
+   */
+  aborted: number;
   bytes: number;
   /** Per-run event-loop figures, worst of the measured runs; null when not measured. */
   eventLoop: EventLoopStats | null;
@@ -175,6 +194,11 @@ export interface Comparison {
   boundMs: number;
   /** Bound / mode mean wall; 1.0 is perfect. */
   efficiency: number;
+  /**
+   * The mode's median request latency / the baseline's: well above 1 means the server slowed
+   * down under concurrency. Null when either has no completed request or the baseline's is 0.
+   */
+  latencyRatio: number | null;
 }
 
 /** One URL of the list across modes, for the per-URL table. */
@@ -221,8 +245,18 @@ export interface Report {
   tool: { name: "fetchbench"; version: string };
   /** ISO 8601 wall-clock time the first run started. */
   startedAt: string;
-  /** The list's file name, `-` for standard input, or `demo`. */
+  /** The list's file name, `-` for standard input, `<arguments>` for URLs given as arguments, or `demo`. */
   source: string;
+  /** URLs in the list, whether or not they were all run. */
+  urlCount: number;
+  /** Ctrl-C (or SIGTERM) stopped the comparison: some runs or requests never finished. */
+  interrupted: boolean;
+  /**
+   * Per mode asked for: requests of its measured runs that never completed, because the
+   * comparison was interrupted (never dispatched, or cut short: kind `aborted`). 0 for every
+   * mode of a run that finished.
+   */
+  notRun: Partial<Record<Mode, number>>;
   options: ReportOptions;
   /** The share of the list this report covers; null (or absent in older reports) for all of it. */
   shard?: Shard | null;

@@ -89,6 +89,12 @@ export function parseReport(text: string, name: string): Report {
     source: check.string(data.source, "source"),
     options,
     shard: readShard(check, data.shard),
+    // Reports from before these fields existed were complete runs over every URL they hold.
+    urlCount:
+      data.urlCount === undefined
+        ? new Set(runs.flatMap((run) => run.requests.map((request) => request.index))).size
+        : check.number(data.urlCount, "urlCount"),
+    interrupted: data.interrupted === true,
     version: check.string(tool.version, "tool.version"),
   });
   // Top-level fields this file does not check (added by later capabilities) are kept.

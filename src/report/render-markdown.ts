@@ -6,19 +6,20 @@
 import {
   blockingSentence,
   comparisonHeadline,
-  errorText,
   escapeMarkdown,
-  failureEntries,
+  failureGroups,
   formatMs,
   formatPercent,
   formatRatio,
   hiddenRowsNote,
+  histogramRows,
   isMultiRun,
   msValueIn,
   type RenderOptions,
   reportContext,
   reportModes,
   selectRows,
+  serverSlowedSentence,
   statusLabel,
 } from "./format.js";
 import type { Comparison, Mode, ModeSummary, Report, TargetModeSummary } from "./model.js";
@@ -26,6 +27,11 @@ import type { Comparison, Mode, ModeSummary, Report, TargetModeSummary } from ".
 /** Milliseconds with one decimal, as hyperfine's Markdown export prints them. */
 function ms(value: number): string {
   return msValueIn(value, "ms");
+}
+
+/** As {@link ms}; `–` for a figure that could not be measured. */
+function msOrDash(value: number | null): string {
+  return value === null ? "–" : ms(value);
 }
 
 /** A table's lines, made one row at a time as they are read. */
@@ -51,11 +57,14 @@ function modeTable(report: Report, modes: Mode[]): Iterable<string> {
     if (s === undefined) continue;
     const w = s.wallMs;
     const mean = w.stddev === null ? ms(w.mean) : `${ms(w.mean)} ± ${ms(w.stddev)}`;
-    rows.push([`\`${mode}\``, mean, ms(w.min), ms(w.max), relative(s.relative)]);
+    const l = s.latencyMs;
+    // Latency percentiles are per request; "–" when no request settled.
+    const latency = l === null ? ["–", "–", "–"] : [ms(l.p50), ms(l.p90), ms(l.p99)];
+    rows.push([`\`${mode}\``, mean, ms(w.min), ms(w.max), relative(s.relative), ...latency]);
   }
   return table(
-    ["Mode", "Mean [ms]", "Min [ms]", "Max [ms]", "Relative"],
-    ["left", "right", "right", "right", "right"],
+    ["Mode", "Mean [ms]", "Min [ms]", "Max [ms]", "Relative", "p50 [ms]", "p90 [ms]", "p99 [ms]"],
+    ["left", "right", "right", "right", "right", "right", "right", "right"],
     rows,
   );
 }
@@ -95,19 +104,39 @@ function targetTable(report: Report, modes: Mode[], options: RenderOptions): Ite
   return note === null ? [lines] : [lines, [`*${escapeMarkdown(note)}*`]];
 }
 
-function failureList(report: Report, modes: Mode[], multiRun: boolean): string[] {
-  const entries = failureEntries(report, modes);
-  if (entries.length === 0) return [];
+function failureList(report: Report, modes: Mode[]): string[] {
+  const groups = failureGroups(report, modes);
+  if (groups.length === 0) return [];
   const lines = ["Failures:", ""];
-  for (const { target, mode, cell, runs } of entries) {
-    const tally = multiRun ? ` (failed in ${cell.failures} of ${runs} runs)` : "";
-    const what =
-      cell.error === null
-        ? "ok in the last run"
-        : `${cell.error.kind}: ${escapeMarkdown(errorText(cell.error))}`;
-    lines.push(`- #${target.index + 1} \`${mode}\` ${what}${tally}`);
+  for (const group of groups) {
+    const examples = group.targets
+      .slice(0, 3)
+      .map((t) => `#${t.index + 1}`)
+      .join(", ");
+    const more = group.targets.length > 3 ? ` and ${group.targets.length - 3} more` : "";
+    const modeList = group.modes.map((m) => `\`${m}\``).join(", ");
+    lines.push(
+      `- ${group.targets.length} × ${group.kind}: ${escapeMarkdown(group.message)} (${modeList}; ${examples}${more})`,
+    );
   }
   return lines;
+}
+
+function histogramTable(report: Report, modes: Mode[]): Iterable<string> {
+  const rows: string[][] = [];
+  for (const mode of modes) {
+    const bins = report.summary.modes[mode]?.latencyHistogram ?? [];
+    if (bins.length < 2) continue;
+    for (const row of histogramRows(bins, 20)) {
+      rows.push([`\`${mode}\``, row.range, String(row.count), row.bar]);
+    }
+  }
+  if (rows.length === 0) return [];
+  return table(
+    ["Mode", "Latency", "Requests", "Histogram"],
+    ["left", "right", "right", "left"],
+    rows,
+  );
 }
 
 function eventLoopTable(report: Report, modes: Mode[]): Iterable<string> {
@@ -117,9 +146,9 @@ function eventLoopTable(report: Report, modes: Mode[]): Iterable<string> {
     if (e === undefined || e === null) continue;
     rows.push([
       `\`${mode}\``,
-      ms(e.maxDelayMs),
-      ms(e.p99DelayMs),
-      `${e.heartbeat.fired}/${e.heartbeat.expected}`,
+      msOrDash(e.maxDelayMs),
+      msOrDash(e.p99DelayMs),
+      e.heartbeat.expected > 0 ? `${e.heartbeat.fired}/${e.heartbeat.expected}` : "–",
       formatPercent(e.utilization),
     ]);
   }
@@ -145,8 +174,11 @@ export function* renderMarkdown(report: Report, options: RenderOptions): Generat
     modeTable(report, modes),
   ];
   if (cmp !== null) blocks.push([comparisonLine(cmp, multiRun)]);
+  const slowed = serverSlowedSentence(report);
+  if (slowed !== null) blocks.push([slowed]);
   if (report.summary.targets.length > 0) blocks.push(...targetTable(report, modes, options));
-  blocks.push(failureList(report, modes, multiRun));
+  blocks.push(failureList(report, modes));
+  blocks.push(histogramTable(report, modes));
   blocks.push(eventLoopTable(report, modes));
   const sentence = blockingSentence(report, modes);
   if (sentence !== null) blocks.push([sentence]);

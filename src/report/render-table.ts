@@ -7,31 +7,37 @@ import pc from "picocolors";
 import {
   blockingSentence,
   comparisonHeadline,
-  errorText,
-  failureEntries,
+  comparisonInDoubt,
+  failureGroups,
   formatBytes,
   formatMs,
   formatMsIn,
+  formatMsOrDash,
   formatPercent,
   formatRatio,
+  HISTOGRAM_BAR_WIDTH,
   hiddenRowsNote,
+  histogramRows,
   isMultiRun,
   type RenderOptions,
   reportContext,
   reportModes,
   sanitize,
   selectRows,
+  serverSlowedSentence,
   statusLabel,
   timeUnitFor,
   truncateMiddle,
+  wrapWords,
 } from "./format.js";
 import type { EventLoopStats, Mode, ModeSummary, Report, TargetModeSummary } from "./model.js";
 
 type Colors = ReturnType<typeof pc.createColors>;
 
-/** Widest line the per-URL table aims for; only the URL column gives way. */
+/** Widest line the report aims for off a terminal; on one, the terminal's width. */
 const TABLE_WIDTH = 120;
-const MIN_URL_WIDTH = 24;
+/** Narrowest the URL column gets: enough for a host's start and a path's end around `…`. */
+const MIN_URL_WIDTH = 12;
 const INDENT = "  ";
 
 /** A table cell: `text` decides the width, `styled` (the same text with colour codes) is printed. */
@@ -85,9 +91,11 @@ function percentiles(s: ModeSummary): string {
 
 function eventLoopText(e: EventLoopStats): string {
   const { expected, fired } = e.heartbeat;
+  // A run shorter than the heartbeat's period gives it nothing to show.
+  const heartbeat = expected > 0 ? `${fired}/${expected}` : "–";
   return (
-    `max delay ${formatMs(e.maxDelayMs)} · p99 ${formatMs(e.p99DelayMs)} · ` +
-    `heartbeat ${fired}/${expected} · busy ${formatPercent(e.utilization)}`
+    `max delay ${formatMsOrDash(e.maxDelayMs)} · p99 ${formatMsOrDash(e.p99DelayMs)} · ` +
+    `heartbeat ${heartbeat} · busy ${formatPercent(e.utilization)}`
   );
 }
 
@@ -160,7 +168,7 @@ function targetTable(report: Report, modes: Mode[], options: RenderOptions, c: C
   const modeWidths = modes.map((m) => Math.max(width(m), statusWidth + 2 + latencyWidth));
   const fixed =
     INDENT.length + numberWidth + 2 + 2 + modeWidths.reduce((sum, w) => sum + w + 4, 0) - 4;
-  const urlWidth = Math.max(MIN_URL_WIDTH, TABLE_WIDTH - fixed);
+  const urlWidth = Math.max(MIN_URL_WIDTH, (options.width ?? TABLE_WIDTH) - fixed);
 
   const rows: Cell[][] = [
     [
@@ -182,30 +190,38 @@ function targetTable(report: Report, modes: Mode[], options: RenderOptions, c: C
   return lines;
 }
 
+/** Example URLs under each failure group; the rest are counted. */
+const FAILURE_EXAMPLES = 3;
+
 /**
- * One line per URL and mode that failed in its last measured run, with kind, message and undici
- * code; with several runs, also those that failed only in an earlier one.
+ * The failures summarised: one line per kind and message with how many URLs and in which modes,
+ * then a few example URLs, so thousands of failures stay a few lines.
  */
-function failureLines(report: Report, modes: Mode[], multiRun: boolean, c: Colors): string[] {
-  const rows: Cell[][] = failureEntries(report, modes).map(({ target, mode, cell, runs }) => {
-    const tally = multiRun ? ` · failed in ${cell.failures} of ${runs} runs` : "";
-    const number: Cell = { text: String(target.index + 1), align: "right" };
-    if (cell.error === null) {
-      return [
-        number,
-        { text: mode },
-        { text: "ok", styled: c.yellow("ok") },
-        { text: `in the last run${tally}` },
-      ];
+function failureLines(report: Report, modes: Mode[], maxWidth: number, c: Colors): string[] {
+  const lines: string[] = [];
+  const groups = failureGroups(report, modes);
+  const countWidth = Math.max(0, ...groups.map((g) => String(g.targets.length).length));
+  const kindWidth = Math.max(0, ...groups.map((g) => width(g.kind)));
+  for (const group of groups) {
+    const kind = group.kind.padEnd(kindWidth);
+    const painted = group.kind === "ok" ? c.yellow(kind) : c.red(kind);
+    const pad = `${INDENT}${" ".repeat(countWidth + 3)}`;
+    const head = `${INDENT}${String(group.targets.length).padStart(countWidth)} × ${kind}`;
+    const [first = "", ...rest] = wrapWords(
+      `${head}  ${group.message}  (${group.modes.join(", ")})`,
+      maxWidth,
+      `${pad}${" ".repeat(kindWidth + 2)}`,
+    );
+    lines.push(first.replace(kind, painted), ...rest);
+    for (const target of group.targets.slice(0, FAILURE_EXAMPLES)) {
+      lines.push(
+        `${pad}#${target.index + 1}  ${truncateMiddle(sanitize(target.url), Math.max(MIN_URL_WIDTH, maxWidth - pad.length - 8))}`,
+      );
     }
-    return [
-      number,
-      { text: mode },
-      { text: cell.error.kind, styled: c.red(cell.error.kind) },
-      { text: `${errorText(cell.error)}${tally}` },
-    ];
-  });
-  return layout(rows, [0, 2, 2, 2], INDENT);
+    const more = group.targets.length - FAILURE_EXAMPLES;
+    if (more > 0) lines.push(`${pad}${c.dim(`… and ${more} more`)}`);
+  }
+  return lines.map((line) => line.trimEnd());
 }
 
 /**
@@ -232,7 +248,38 @@ function latencyLines(report: Report, modes: Mode[]): string[] {
   return layout(rows, [0, 3, 3]);
 }
 
-function comparisonLines(report: Report, modes: Mode[], multiRun: boolean, c: Colors): string[] {
+/** Per mode, a few bars of latency from the fastest request to the slowest. */
+function histogramLines(report: Report, modes: Mode[], maxWidth: number, c: Colors): string[] {
+  const lines: string[] = [];
+  for (const mode of modes) {
+    const bins = report.summary.modes[mode]?.latencyHistogram ?? [];
+    if (bins.length < 2) continue;
+    if (lines.length > 0) lines.push("");
+    lines.push(`latency histogram ${c.dim(`(${mode})`)}`);
+    const ranges = histogramRows(bins);
+    const fixed =
+      INDENT.length +
+      Math.max(...ranges.map((row) => width(row.range))) +
+      Math.max(...ranges.map((row) => String(row.count).length)) +
+      3;
+    const barWidth = Math.max(4, Math.min(HISTOGRAM_BAR_WIDTH, maxWidth - fixed));
+    const rows: Cell[][] = histogramRows(bins, barWidth).map((row) => [
+      { text: row.range, align: "right" },
+      { text: String(row.count), align: "right" },
+      { text: row.bar },
+    ]);
+    lines.push(...layout(rows, [0, 2, 1], INDENT));
+  }
+  return lines;
+}
+
+function comparisonLines(
+  report: Report,
+  modes: Mode[],
+  multiRun: boolean,
+  maxWidth: number,
+  c: Colors,
+): string[] {
   const cmp = report.summary.comparison;
   if (cmp === null) {
     if (report.options.modes.length < 2) return [];
@@ -241,11 +288,13 @@ function comparisonLines(report: Report, modes: Mode[], multiRun: boolean, c: Co
     return missing === undefined ? [] : [`No comparison: ${missing} has no measured run.`];
   }
   if (!modes.includes(cmp.mode) || !modes.includes(cmp.baseline)) return [];
-  const paint = cmp.speedup >= 1 ? c.green : c.yellow;
+  // Green only for a speed-up no warning casts doubt on (a cold baseline, say).
+  const paint = cmp.speedup >= 1 && !comparisonInDoubt(report) ? c.green : c.yellow;
   const headline = comparisonHeadline(cmp, multiRun);
   const efficiency = `${formatPercent(cmp.efficiency)} of the bound`;
   if (!multiRun) {
-    return [paint(`${headline} (ideal ${formatRatio(cmp.idealSpeedup)}, ${efficiency})`)];
+    const line = `${headline} (ideal ${formatRatio(cmp.idealSpeedup)}, ${efficiency})`;
+    return wrapWords(line, maxWidth).map((part) => paint(part));
   }
   return [
     paint(headline),
@@ -262,7 +311,8 @@ export function renderTable(report: Report, options: RenderOptions): string {
   const c = pc.createColors(options.color);
   const modes = reportModes(report);
   const multiRun = isMultiRun(report);
-  const sections: string[][] = [[`fetchbench · ${reportContext(report)}`]];
+  const maxWidth = options.width ?? TABLE_WIDTH;
+  const sections: string[][] = [wrapWords(`fetchbench · ${reportContext(report)}`, maxWidth, "  ")];
 
   if (multiRun) {
     for (const mode of modes) {
@@ -273,12 +323,15 @@ export function renderTable(report: Report, options: RenderOptions): string {
     sections.push(singleRunModes(report, modes, c));
   }
   sections.push(targetTable(report, modes, options, c));
-  sections.push(failureLines(report, modes, multiRun, c));
+  sections.push(failureLines(report, modes, maxWidth, c));
+  sections.push(histogramLines(report, modes, maxWidth, c));
 
   const closing = multiRun ? [] : latencyLines(report, modes);
   const sentence = blockingSentence(report, modes);
-  if (sentence !== null) closing.push(sentence);
-  closing.push(...comparisonLines(report, modes, multiRun, c));
+  if (sentence !== null) closing.push(...wrapWords(sentence, maxWidth));
+  closing.push(...comparisonLines(report, modes, multiRun, maxWidth, c));
+  const slowed = serverSlowedSentence(report);
+  if (slowed !== null) closing.push(...wrapWords(slowed, maxWidth));
   sections.push(closing);
 
   return `${sections

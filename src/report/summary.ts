@@ -6,6 +6,7 @@
 import {
   boundMs,
   distribution,
+  histogram,
   latencyPercentiles,
   mean,
   median,
@@ -43,6 +44,12 @@ export const WARNING_KINDS = [
 
 /** A wall time this far from the median (a share of it) is worth a warning; closer is noise. */
 const MATERIAL_SHARE = 0.05;
+
+/** Bars in each mode's latency histogram: enough for a shape, few enough to read at a glance. */
+export const HISTOGRAM_BINS = 6;
+
+/** A median latency this many times the baseline's means the server queued under concurrency. */
+export const SERVER_SLOWED_RATIO = 2;
 
 /** Efficiency above this is more than noise: the bound did not hold for this run. */
 const BEYOND_BOUND = 1.05;
@@ -110,8 +117,38 @@ function baselineOf(measured: Map<Mode, RunResult[]>): Mode | null {
   return null;
 }
 
+/** Cut short by Ctrl-C: it says nothing about the server, so no figure counts it. */
+function wasAborted(request: RequestResult): boolean {
+  return request.error?.kind === "aborted";
+}
+
+/** The requests that ran to an answer or a failure of their own. */
+function completed(requests: readonly RequestResult[]): RequestResult[] {
+  return requests.filter((request) => !wasAborted(request));
+}
+
 function latenciesOf(run: RunResult): number[] {
-  return run.requests.map((request) => request.latencyMs);
+  return completed(run.requests).map((request) => request.latencyMs);
+}
+
+/**
+ * Per mode: how many requests of its measured runs never completed (not dispatched, or cut
+ * short), out of `runsPerMode` passes over `urlCount` URLs.
+ */
+export function notRunByMode(
+  runs: readonly RunResult[],
+  modes: readonly Mode[],
+  runsPerMode: number,
+  urlCount: number,
+): Partial<Record<Mode, number>> {
+  const notRun: Partial<Record<Mode, number>> = {};
+  for (const mode of modes) {
+    const done = runs
+      .filter((run) => run.mode === mode && !run.warmup)
+      .reduce((count, run) => count + completed(run.requests).length, 0);
+    notRun[mode] = Math.max(0, runsPerMode * urlCount - done);
+  }
+  return notRun;
 }
 
 /** The bound of each run, averaged: each run is one complete pass over the list. */
@@ -139,19 +176,23 @@ function summarizeMode(runs: RunResult[], bound: number | null): ModeSummary | n
   const wallMs = distribution(runs.map((run) => run.wallMs));
   const sumMs = mean(runs.map((run) => sum(latenciesOf(run))));
   if (wallMs === null || sumMs === null) return null;
-  const requests = runs.flatMap((run) => run.requests);
-  const latencyMs = latencyPercentiles(requests.map((request) => request.latencyMs));
+  const all = runs.flatMap((run) => run.requests);
+  const requests = completed(all);
+  const latencies = requests.map((request) => request.latencyMs);
+  const latencyMs = latencyPercentiles(latencies);
   const ok = requests.filter((request) => request.ok).length;
   return {
     runs: runs.length,
     wallMs,
     latencyMs,
+    latencyHistogram: histogram(latencies, HISTOGRAM_BINS),
     sumMs,
     // A run without requests has no slowest one; 0 keeps the field a number.
     slowestMs: latencyMs?.max ?? 0,
     ok,
     failed: requests.length - ok,
-    bytes: sum(requests.map((request) => request.bytes)),
+    aborted: all.length - requests.length,
+    bytes: sum(all.map((request) => request.bytes)),
     eventLoop: worstEventLoop(runs),
     boundMs: bound,
     efficiency: bound !== null && wallMs.mean > 0 ? bound / wallMs.mean : null,
@@ -199,6 +240,8 @@ function compare(
   if (bound === null || bound <= 0 || concurrent.wallMs.mean <= 0) return null;
   const speedup = ratioWithUncertainty(base.wallMs, concurrent.wallMs);
   if (speedup === null) return null;
+  const baseMedian = base.latencyMs?.p50 ?? 0;
+  const modeMedian = concurrent.latencyMs?.p50;
   return {
     baseline,
     mode: "concurrent",
@@ -207,6 +250,7 @@ function compare(
     idealSpeedup: base.wallMs.mean / bound,
     boundMs: bound,
     efficiency: bound / concurrent.wallMs.mean,
+    latencyRatio: baseMedian > 0 && modeMedian !== undefined ? modeMedian / baseMedian : null,
   };
 }
 
@@ -242,7 +286,7 @@ function summarizeTargetMode(results: RequestResult[]): TargetModeSummary | null
     status: last.status,
     latencyMs: median(results.map((result) => result.latencyMs)) ?? last.latencyMs,
     error: last.error,
-    failures: results.filter((result) => !result.ok).length,
+    failures: results.filter((result) => !result.ok && !wasAborted(result)).length,
   };
 }
 
@@ -289,7 +333,7 @@ function wallTimeWarnings(mode: Mode, runs: RunResult[], warmedUp: boolean): War
 }
 
 function failureWarnings(mode: Mode, runs: RunResult[]): Warning[] {
-  const requests = runs.flatMap((run) => run.requests);
+  const requests = completed(runs.flatMap((run) => run.requests));
   const kinds = new Map<ErrorKind, number>();
   for (const request of requests) {
     if (request.ok) continue;

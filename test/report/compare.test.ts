@@ -65,6 +65,8 @@ function report(
       headers: {},
     },
     shard: null,
+    urlCount: Math.max(...runs.map((run) => run.latencies.length)),
+    interrupted: false,
   });
 }
 

@@ -14,7 +14,7 @@ import type {
   RunResult,
   Summary,
 } from "../../src/report/model.js";
-import { buildSummary } from "../../src/report/summary.js";
+import { buildSummary, notRunByMode } from "../../src/report/summary.js";
 
 const BASE = "http://127.0.0.1:41234";
 
@@ -102,6 +102,16 @@ function run(
 /** The summary exactly as the tool builds it, so renderers are tested on real summaries. */
 function summarize(runs: RunResult[], reportOptions: ReportOptions): Summary {
   return buildSummary(runs, reportOptions);
+}
+
+/** What a finished comparison records about its list: every URL run in every mode. */
+function completeness(runs: RunResult[], reportOptions: ReportOptions) {
+  const urlCount = Math.max(0, ...runs.flatMap((r) => r.requests.map((q) => q.index + 1)));
+  return {
+    urlCount,
+    interrupted: false,
+    notRun: notRunByMode(runs, reportOptions.modes, reportOptions.runs, urlCount),
+  };
 }
 
 function options(overrides: Partial<ReportOptions>): ReportOptions {
@@ -308,6 +318,7 @@ export const singleRun: Report = {
   startedAt: "2026-11-21T12:00:00.000Z",
   source: "urls.txt",
   options: options({ timeoutMs: 2000 }),
+  ...completeness(singleRuns, options({ timeoutMs: 2000 })),
   runs: singleRuns,
   summary: summarize(singleRuns, options({ timeoutMs: 2000 })),
 };
@@ -319,6 +330,7 @@ export const manyUrls: Report = {
   startedAt: "2026-11-21T12:05:00.000Z",
   source: "many.txt",
   options: options({}),
+  ...completeness(manyRuns, options({})),
   runs: manyRuns,
   summary: summarize(manyRuns, options({})),
 };
@@ -330,6 +342,7 @@ export const multiRun: Report = {
   startedAt: "2026-11-21T12:10:00.000Z",
   source: "urls.txt",
   options: options({ modes: MODES3, runs: 5, warmup: 1 }),
+  ...completeness(multiRuns, options({ modes: MODES3, runs: 5, warmup: 1 })),
   runs: multiRuns,
   summary: summarize(multiRuns, options({ modes: MODES3, runs: 5, warmup: 1 })),
 };
@@ -341,6 +354,7 @@ export const hostile: Report = {
   startedAt: "2026-11-21T12:15:00.000Z",
   source: "hostile.txt",
   options: options({ modes: ["sequential"] }),
+  ...completeness(hostileRuns, options({ modes: ["sequential"] })),
   runs: hostileRuns,
   summary: summarize(hostileRuns, options({ modes: ["sequential"] })),
 };

@@ -22,10 +22,10 @@ describe("renderMarkdown", () => {
     expect(renderMarkdown(singleRun, PLAIN)).toMatchInlineSnapshot(`
       "**fetchbench** · 10 URLs from urls.txt · concurrency all · timeout 2 s
 
-      | Mode | Mean [ms] | Min [ms] | Max [ms] | Relative |
-      | :--- | ---: | ---: | ---: | ---: |
-      | \`sequential\` | 3218.4 | 3218.4 | 3218.4 | 1.61 |
-      | \`concurrent\` | 2001.9 | 2001.9 | 2001.9 | 1.00 |
+      | Mode | Mean [ms] | Min [ms] | Max [ms] | Relative | p50 [ms] | p90 [ms] | p99 [ms] |
+      | :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+      | \`sequential\` | 3218.4 | 3218.4 | 3218.4 | 1.61 | 126.1 | 561.1 | 1856.7 |
+      | \`concurrent\` | 2001.9 | 2001.9 | 2001.9 | 1.00 | 127.8 | 561.9 | 1857.3 |
 
       concurrent finished 1.6× faster than sequential (ideal 1.6×, 100% of the bound of 2.00 s).
 
@@ -44,10 +44,23 @@ describe("renderMarkdown", () => {
 
       Failures:
 
-      - #5 \`sequential\` timeout: no response headers within 2 s (UND_ERR_HEADERS_TIMEOUT)
-      - #5 \`concurrent\` timeout: no response headers within 2 s (UND_ERR_HEADERS_TIMEOUT)
-      - #7 \`sequential\` http: 503 Service Unavailable
-      - #7 \`concurrent\` http: 503 Service Unavailable
+      - 1 × timeout: no response headers within 2 s (UND_ERR_HEADERS_TIMEOUT) (\`sequential\`, \`concurrent\`; #5)
+      - 1 × http: 503 Service Unavailable (\`sequential\`, \`concurrent\`; #7)
+
+      | Mode | Latency | Requests | Histogram |
+      | :--- | ---: | ---: | :--- |
+      | \`sequential\` | 2.10 ms – 335 ms | 8 | ████████████████████ |
+      | \`sequential\` | 335 ms – 668 ms | 1 | ███ |
+      | \`sequential\` | 668 ms – 1.00 s | 0 |  |
+      | \`sequential\` | 1.00 s – 1.33 s | 0 |  |
+      | \`sequential\` | 1.33 s – 1.67 s | 0 |  |
+      | \`sequential\` | 1.67 s – 2.00 s | 1 | ███ |
+      | \`concurrent\` | 2.30 ms – 335 ms | 8 | ████████████████████ |
+      | \`concurrent\` | 335 ms – 669 ms | 1 | ███ |
+      | \`concurrent\` | 669 ms – 1.00 s | 0 |  |
+      | \`concurrent\` | 1.00 s – 1.33 s | 0 |  |
+      | \`concurrent\` | 1.33 s – 1.67 s | 0 |  |
+      | \`concurrent\` | 1.67 s – 2.00 s | 1 | ███ |
 
       > **Warning:** sequential: 2 of 10 requests failed (1 timeout, 1 http)
 
@@ -60,11 +73,11 @@ describe("renderMarkdown", () => {
     expect(renderMarkdown(multiRun, PLAIN)).toMatchInlineSnapshot(`
       "**fetchbench** · 5 URLs from urls.txt · concurrency all · timeout 30 s · 5 runs + 1 warm-up
 
-      | Mode | Mean [ms] | Min [ms] | Max [ms] | Relative |
-      | :--- | ---: | ---: | ---: | ---: |
-      | \`sequential\` | 1509.9 ± 0.8 | 1508.7 | 1510.7 | 3.00 ± 0.00 |
-      | \`concurrent\` | 502.9 ± 0.7 | 502.1 | 503.9 | 1.00 |
-      | \`blocking\` | 1513.9 ± 0.8 | 1512.7 | 1514.7 | 3.01 ± 0.00 |
+      | Mode | Mean [ms] | Min [ms] | Max [ms] | Relative | p50 [ms] | p90 [ms] | p99 [ms] |
+      | :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+      | \`sequential\` | 1509.9 ± 0.8 | 1508.7 | 1510.7 | 3.00 ± 0.00 | 301.6 | 502.0 | 502.7 |
+      | \`concurrent\` | 502.9 ± 0.7 | 502.1 | 503.9 | 1.00 | 302.2 | 501.9 | 503.1 |
+      | \`blocking\` | 1513.9 ± 0.8 | 1512.7 | 1514.7 | 3.01 ± 0.00 | 303.0 | 502.6 | 503.5 |
 
       concurrent ran 3.00 ± 0.00 times faster than sequential (ideal 3.01×, 100% of the bound of 502 ms).
 
@@ -78,7 +91,28 @@ describe("renderMarkdown", () => {
 
       Failures:
 
-      - #3 \`concurrent\` ok in the last run (failed in 1 of 5 runs)
+      - 1 × ok: in the last run, failed in an earlier one (\`concurrent\`; #3)
+
+      | Mode | Latency | Requests | Histogram |
+      | :--- | ---: | ---: | :--- |
+      | \`sequential\` | 101 ms – 168 ms | 5 | ████████████████████ |
+      | \`sequential\` | 168 ms – 235 ms | 5 | ████████████████████ |
+      | \`sequential\` | 235 ms – 302 ms | 4 | ████████████████ |
+      | \`sequential\` | 302 ms – 369 ms | 1 | ████ |
+      | \`sequential\` | 369 ms – 436 ms | 5 | ████████████████████ |
+      | \`sequential\` | 436 ms – 503 ms | 5 | ████████████████████ |
+      | \`concurrent\` | 101 ms – 168 ms | 6 | ████████████████████ |
+      | \`concurrent\` | 168 ms – 235 ms | 5 | █████████████████ |
+      | \`concurrent\` | 235 ms – 302 ms | 2 | ███████ |
+      | \`concurrent\` | 302 ms – 369 ms | 2 | ███████ |
+      | \`concurrent\` | 369 ms – 436 ms | 5 | █████████████████ |
+      | \`concurrent\` | 436 ms – 503 ms | 5 | █████████████████ |
+      | \`blocking\` | 102 ms – 169 ms | 5 | ████████████████████ |
+      | \`blocking\` | 169 ms – 236 ms | 5 | ████████████████████ |
+      | \`blocking\` | 236 ms – 303 ms | 2 | ████████ |
+      | \`blocking\` | 303 ms – 370 ms | 3 | ████████████ |
+      | \`blocking\` | 370 ms – 437 ms | 5 | ████████████████████ |
+      | \`blocking\` | 437 ms – 504 ms | 5 | ████████████████████ |
 
       | Mode | Max delay [ms] | p99 [ms] | Heartbeat | Busy |
       | :--- | ---: | ---: | ---: | ---: |
@@ -122,6 +156,14 @@ describe("renderMarkdown", () => {
     const text = renderMarkdown(hostile, PLAIN);
     expect(text).toContain("| `sequential` | 4.6 | 4.6 | 4.6 | 1.00 |");
     expect(text).not.toContain("faster");
+  });
+
+  it("says so when the server slowed down under concurrency", () => {
+    const slowed: Report = structuredClone(singleRun);
+    if (slowed.summary.comparison) slowed.summary.comparison.latencyRatio = 3;
+    expect(renderMarkdown(slowed, PLAIN)).toMatch(
+      /^The server slowed down under concurrency: the median concurrent request took 3\.0× as long/m,
+    );
   });
 
   it("has no ANSI codes even with colour on", () => {

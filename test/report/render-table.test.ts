@@ -7,8 +7,9 @@ import {
   sanitize,
   truncateMiddle,
 } from "../../src/report/format.js";
-import type { Report } from "../../src/report/model.js";
+import type { Report, RequestResult, RunResult } from "../../src/report/model.js";
 import { renderTable } from "../../src/report/render-table.js";
+import { buildSummary } from "../../src/report/summary.js";
 import { HOSTILE_URL, hostile, manyUrls, multiRun, singleRun } from "./fixtures.js";
 
 const PLAIN = { color: false, allRows: false };
@@ -17,7 +18,7 @@ const ANSI = /\u001b\[/;
 
 /** Lines of the per-URL table: they start with the 1-based number, right-aligned. */
 function urlRows(text: string): string[] {
-  return text.split("\n").filter((line) => /^ {2,4}\d+ {2}http/.test(line));
+  return text.split("\n").filter((line) => /^ {2,}\d+ {2}http/.test(line));
 }
 
 describe("renderTable", () => {
@@ -40,10 +41,26 @@ describe("renderTable", () => {
           9  http://127.0.0.1:41234/bytes/2048  200      3.20 ms    200      4.10 ms
          10  http://127.0.0.1:41234/redirect/2  200      4.50 ms    200      5.00 ms
 
-        5  sequential  timeout  no response headers within 2 s (UND_ERR_HEADERS_TIMEOUT)
-        5  concurrent  timeout  no response headers within 2 s (UND_ERR_HEADERS_TIMEOUT)
-        7  sequential  http     503 Service Unavailable
-        7  concurrent  http     503 Service Unavailable
+        1 × timeout  no response headers within 2 s (UND_ERR_HEADERS_TIMEOUT)  (sequential, concurrent)
+            #5  http://127.0.0.1:41234/delay/5000
+        1 × http     503 Service Unavailable  (sequential, concurrent)
+            #7  http://127.0.0.1:41234/status/503
+
+      latency histogram (sequential)
+        2.10 ms – 335 ms  8 ██████████████████████████████
+         335 ms – 668 ms  1 ████
+         668 ms – 1.00 s  0
+         1.00 s – 1.33 s  0
+         1.33 s – 1.67 s  0
+         1.67 s – 2.00 s  1 ████
+
+      latency histogram (concurrent)
+        2.30 ms – 335 ms  8 ██████████████████████████████
+         335 ms – 669 ms  1 ████
+         669 ms – 1.00 s  0
+         1.00 s – 1.33 s  0
+         1.33 s – 1.67 s  0
+         1.67 s – 2.00 s  1 ████
 
       latency      p50 126 ms · p90 561 ms · p99 1.86 s   (sequential)
                    p50 128 ms · p90 562 ms · p99 1.86 s   (concurrent)
@@ -81,9 +98,35 @@ describe("renderTable", () => {
           4  http://127.0.0.1:41234/delay/400  200  402 ms    200  403 ms    200  402 ms
           5  http://127.0.0.1:41234/delay/500  200  502 ms    200  502 ms    200  503 ms
 
-        3  concurrent  ok  in the last run · failed in 1 of 5 runs
+        1 × ok  in the last run, failed in an earlier one  (concurrent)
+            #3  http://127.0.0.1:41234/delay/300
 
-      While blocking, nothing else in the program could run (the heartbeat timer fired 5 of 151 times); while awaiting, it could.
+      latency histogram (sequential)
+        101 ms – 168 ms  5 ██████████████████████████████
+        168 ms – 235 ms  5 ██████████████████████████████
+        235 ms – 302 ms  4 ████████████████████████
+        302 ms – 369 ms  1 ██████
+        369 ms – 436 ms  5 ██████████████████████████████
+        436 ms – 503 ms  5 ██████████████████████████████
+
+      latency histogram (concurrent)
+        101 ms – 168 ms  6 ██████████████████████████████
+        168 ms – 235 ms  5 █████████████████████████
+        235 ms – 302 ms  2 ██████████
+        302 ms – 369 ms  2 ██████████
+        369 ms – 436 ms  5 █████████████████████████
+        436 ms – 503 ms  5 █████████████████████████
+
+      latency histogram (blocking)
+        102 ms – 169 ms  5 ██████████████████████████████
+        169 ms – 236 ms  5 ██████████████████████████████
+        236 ms – 303 ms  2 ████████████
+        303 ms – 370 ms  3 ██████████████████
+        370 ms – 437 ms  5 ██████████████████████████████
+        437 ms – 504 ms  5 ██████████████████████████████
+
+      While blocking, nothing else in the program could run (the heartbeat timer fired 5 of 151 times); while awaiting, it
+      could.
       concurrent ran 3.00 ± 0.00 times faster than sequential
         ideal 3.01× · 100% of the bound (bound 502 ms)
       "
@@ -121,10 +164,62 @@ describe("renderTable", () => {
     expect(text).not.toContain("more rows");
   });
 
-  it("keeps failed rows even beyond maxRows", () => {
-    const text = renderTable(manyUrls, { color: false, allRows: false, maxRows: 1 });
-    expect(urlRows(text)).toHaveLength(2);
-    expect(text).toContain("(+23 more rows, all ok; --all shows every row)");
+  it("shares the row budget between failures and the slowest ok rows", () => {
+    const one = renderTable(manyUrls, { color: false, allRows: false, maxRows: 1 });
+    expect(urlRows(one)).toHaveLength(1);
+    expect(one).toContain("(+24 more rows: 1 failed, 23 ok; --all shows every row)");
+    const four = urlRows(renderTable(manyUrls, { color: false, allRows: false, maxRows: 4 }));
+    expect(four).toHaveLength(4);
+    expect(four.filter((row) => /refused|status\/404/.test(row))).toHaveLength(2);
+  });
+
+  it("keeps 2,000 URLs with 60 failures to a short report: failures by kind, a row budget", () => {
+    const report = largeReport(2000, 60);
+    const text = renderTable(report, PLAIN);
+    expect(text.split("\n").length).toBeLessThan(60);
+    expect(urlRows(text)).toHaveLength(20);
+    // The slowest ok URL (the last one) is among the rows, beside failures.
+    expect(urlRows(text).some((row) => row.includes("/ok/1999"))).toBe(true);
+    expect(text).toMatch(/^ {2}40 × http {5}HTTP 503 Service Unavailable {2}\(sequential\)$/m);
+    expect(text).toMatch(
+      /^ {2}20 × connect {2}connect ECONNREFUSED 127\.0\.0\.1:1 .*\(sequential\)$/m,
+    );
+    expect(text).toContain("… and 37 more");
+    expect(text).toContain("(+1980 more rows: 50 failed, 1930 ok; --all shows every row)");
+  });
+
+  it.each([40, 60, 120])(
+    "fits the URL table, failures, histogram and sentences into %i columns",
+    (columns) => {
+      const report: Report = structuredClone(singleRun);
+      const first = report.summary.targets[0];
+      if (first !== undefined)
+        first.url = `http://127.0.0.1:18080/${"x".repeat(80)}/delay/300?i=17`;
+      if (report.summary.comparison) report.summary.comparison.latencyRatio = 4.8;
+      const text = renderTable(report, { ...PLAIN, width: columns });
+      const sections = text.split("\n\n");
+      // The mode lines and the latency and event-loop lines are not fitted yet.
+      const fitted = sections.filter((section) => !/^(sequential|latency) /.test(section));
+      // Two modes' status and latency columns alone need about 50: the table fits from 60.
+      const table = (section: string) => /^ +# +URL/.test(section);
+      for (const section of fitted.filter((part) => columns >= 60 || !table(part))) {
+        for (const line of section.split("\n")) {
+          expect(Array.from(line).length, line).toBeLessThanOrEqual(columns);
+        }
+      }
+      expect(text).toMatch(/http:.*….*i=17/);
+    },
+  );
+
+  it("orders and cuts the table with --sort and --top", () => {
+    const report = largeReport(200, 6);
+    const slowest = urlRows(renderTable(report, { ...PLAIN, sort: "latency", maxRows: 3 }));
+    expect(slowest.map((row) => Number(row.trim().split(/\s+/)[0]))).toEqual([200, 199, 198]);
+    const byUrl = urlRows(renderTable(report, { ...PLAIN, sort: "url", maxRows: 2 }));
+    expect(byUrl).toHaveLength(2);
+    expect(byUrl[0]).toContain("/fail/0");
+    const byStatus = urlRows(renderTable(report, { ...PLAIN, sort: "status", maxRows: 6 }));
+    expect(byStatus.every((row) => /connect|503/.test(row))).toBe(true);
   });
 
   it("cuts long URLs in the middle to keep the table within 120 columns, even with allRows", () => {
@@ -153,7 +248,7 @@ describe("renderTable", () => {
     const text = renderTable(hostile, PLAIN);
     expect(text).not.toMatch(/faster|comparison/);
     expect(text).toMatchInlineSnapshot(`
-      "fetchbench · 2 URLs from hostile.txt · concurrency all · timeout 30 s
+      "fetchbench · 2 URLs from hostile.txt · timeout 30 s
 
       sequential   wall 4.60 ms   1 ok · 1 failed   4 B   sum 4.20 ms   slowest 3.00 ms
 
@@ -161,7 +256,16 @@ describe("renderTable", () => {
           1  http://127.0.0.1:41234/a|b\`c,d"e�[31mred  200    3.00 ms
           2  http://127.0.0.1:41234/bad-header         other  1.20 ms
 
-        2  sequential  other  =HYPERLINK("http://evil.example","click")�
+        1 × other  =HYPERLINK("http://evil.example","click")�  (sequential)
+            #2  http://127.0.0.1:41234/bad-header
+
+      latency histogram (sequential)
+        1.20 ms – 1.50 ms  1 ██████████████████████████████
+        1.50 ms – 1.80 ms  0
+        1.80 ms – 2.10 ms  0
+        2.10 ms – 2.40 ms  0
+        2.40 ms – 2.70 ms  0
+        2.70 ms – 3.00 ms  1 ██████████████████████████████
 
       latency      p50 2.10 ms · p90 2.82 ms · p99 2.98 ms   (sequential)
       "
@@ -173,6 +277,47 @@ describe("renderTable", () => {
     delete report.summary.modes.concurrent;
     report.summary.comparison = null;
     expect(renderTable(report, PLAIN)).toContain("No comparison: concurrent has no measured run.");
+  });
+
+  it("says how much of the list an interrupted comparison got to", () => {
+    const interrupted: Report = { ...singleRun, interrupted: true, urlCount: 50 };
+    expect(renderTable(interrupted, PLAIN).split("\n")[0]).toBe(
+      "fetchbench · 10 of 50 URLs from urls.txt (interrupted) · concurrency all · timeout 2 s",
+    );
+  });
+
+  it("does not paint the headline green when a warning puts the figure in doubt", () => {
+    const doubtful: Report = structuredClone(singleRun);
+    const colored = { color: true, allRows: false };
+    const headline = (report: Report) =>
+      renderTable(report, colored)
+        .split("\n")
+        .find((line) => line.includes("finished")) ?? "";
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the colour codes are the point
+    expect(headline(doubtful)).toMatch(/^\u001b\[32m/);
+    doubtful.summary.warnings.push({ kind: "beyond-bound", message: "beat the bound" });
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the colour codes are the point
+    expect(headline(doubtful)).toMatch(/^\u001b\[33m/);
+  });
+
+  it("says so when the server slowed down under concurrency", () => {
+    // The sentence wraps at the report's width; joined, it reads as one.
+    const text = (report: Report) => renderTable(report, PLAIN).replaceAll("\n", " ");
+    expect(text(singleRun)).not.toMatch(/slowed down/);
+    const slowed: Report = structuredClone(singleRun);
+    if (slowed.summary.comparison) slowed.summary.comparison.latencyRatio = 4.8;
+    expect(text(slowed)).toContain(
+      "The server slowed down under concurrency: the median concurrent request took 4.8× as long as the median sequential one, so the speed-up hides a server that queues requests.",
+    );
+  });
+
+  it("shows a heartbeat that had nothing to measure as –, not 0/0", () => {
+    const short: Report = structuredClone(multiRun);
+    const loop = short.summary.modes.blocking?.eventLoop;
+    if (loop) loop.heartbeat = { expected: 0, fired: 0 };
+    const text = renderTable(short, PLAIN);
+    expect(text).not.toContain("heartbeat 0/0");
+    expect(text).toMatch(/heartbeat – · busy/);
   });
 
   it("leaves warnings out, for the CLI to print on standard error", () => {
@@ -225,3 +370,56 @@ describe("format helpers", () => {
     expect(truncateMiddle("abc", 5)).toBe("abc");
   });
 });
+
+/** A sequential run over `count` URLs, the first `failures` of them failing (⅓ refused, ⅔ 503). */
+function largeReport(count: number, failures: number): Report {
+  const requests: RequestResult[] = Array.from({ length: count }, (_, index) => {
+    const failedKind = index < failures ? (index % 3 === 0 ? "connect" : "http") : null;
+    const path = failedKind === null ? `/ok/${index}` : `/fail/${index}`;
+    const latencyMs = failedKind === null ? 10 + index / 10 : 1;
+    return {
+      index,
+      line: index + 1,
+      url: `http://127.0.0.1:41234${path}`,
+      finalUrl: `http://127.0.0.1:41234${path}`,
+      ok: failedKind === null,
+      status: failedKind === "http" ? 503 : failedKind === null ? 200 : null,
+      bytes: 2,
+      redirects: 0,
+      reusedConnection: null,
+      startMs: 0,
+      queuedMs: 0,
+      connectMs: null,
+      ttfbMs: null,
+      downloadMs: null,
+      latencyMs,
+      endMs: latencyMs,
+      error:
+        failedKind === "connect"
+          ? { kind: "connect", code: "ECONNREFUSED", message: "connect ECONNREFUSED 127.0.0.1:1" }
+          : failedKind === "http"
+            ? { kind: "http", code: null, message: "HTTP 503 Service Unavailable" }
+            : null,
+    };
+  });
+  const run: RunResult = {
+    mode: "sequential",
+    iteration: 1,
+    warmup: false,
+    concurrency: 1,
+    wallMs: 5000,
+    connectionsOpened: 1,
+    peakInFlight: 1,
+    eventLoop: null,
+    requests,
+  };
+  const options = { ...singleRun.options, modes: ["sequential" as const] };
+  return {
+    ...singleRun,
+    urlCount: count,
+    notRun: { sequential: 0 },
+    options,
+    runs: [run],
+    summary: buildSummary([run], options),
+  };
+}

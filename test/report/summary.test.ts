@@ -6,7 +6,7 @@ import type {
   RequestResult,
   RunResult,
 } from "../../src/report/model.js";
-import { buildSummary } from "../../src/report/summary.js";
+import { buildSummary, notRunByMode } from "../../src/report/summary.js";
 
 function request(index: number, latencyMs: number, fields: Partial<RequestResult> = {}) {
   const result: RequestResult = {
@@ -649,5 +649,56 @@ describe("buildSummary: nothing measured", () => {
     expect(
       buildSummary([run({ mode: "sequential", wallMs: 1, warmup: true, requests: [1] })], BOTH),
     ).toEqual({ modes: {}, comparison: null, targets: [], warnings: [] });
+  });
+});
+
+describe("buildSummary: an interrupted run", () => {
+  const ABORTED: RequestError = {
+    kind: "aborted",
+    code: "UND_ERR_ABORTED",
+    message: "request aborted (interrupted)",
+  };
+  const cut = run({
+    mode: "sequential",
+    wallMs: 900,
+    requests: [
+      request(0, 100),
+      failed(1, 50, HTTP_503, 503),
+      request(2, 750, { ok: false, status: null, bytes: 0, error: ABORTED }),
+    ],
+  });
+
+  it("counts a request cut by Ctrl-C as aborted, neither failed nor in the latency figures", () => {
+    const s = buildSummary([cut], { modes: ["sequential"], concurrency: "all" }).modes.sequential;
+    expect(s).toMatchObject({ ok: 1, failed: 1, aborted: 1, sumMs: 150, slowestMs: 100 });
+    expect(s?.latencyMs?.max).toBe(100);
+  });
+
+  it("leaves the aborted request out of the failures warning and the target's failure count", () => {
+    const summary = buildSummary([cut], { modes: ["sequential"], concurrency: "all" });
+    const failures = summary.warnings.filter((w) => w.kind === "failures");
+    expect(failures.map((w) => w.message)).toEqual(["sequential: 1 of 2 requests failed (1 http)"]);
+    expect(summary.targets[2]?.modes.sequential).toMatchObject({ ok: false, failures: 0 });
+  });
+
+  it("counts per mode the requests of the measured runs that never completed", () => {
+    const concurrentWarmup = run({ mode: "concurrent", wallMs: 10, warmup: true, requests: [5] });
+    expect(notRunByMode([cut, concurrentWarmup], ["sequential", "concurrent"], 2, 5)).toEqual({
+      sequential: 8,
+      concurrent: 10,
+    });
+  });
+});
+
+describe("buildSummary: latency under concurrency", () => {
+  it("gives the concurrent median latency against the baseline's", () => {
+    const summary = buildSummary(
+      [
+        run({ mode: "sequential", wallMs: 300, requests: [100, 100, 100] }),
+        run({ mode: "concurrent", wallMs: 480, requests: [480, 480, 480] }),
+      ],
+      BOTH,
+    );
+    expect(summary.comparison?.latencyRatio).toBeCloseTo(4.8, 6);
   });
 });
