@@ -31,6 +31,24 @@ describe("event-loop monitor", () => {
     expect(stats.utilization).toBeGreaterThan(0.9);
   });
 
+  it("records a freeze even when the loop is busy right after stop and a JS timer is due first", async () => {
+    // The race this guards: JS timers share one libuv timer, which a cleared short interval
+    // leaves due before the histogram's own; work right after stop() lets a 1 ms timeout of
+    // stop() come due too, and it used to disable the histogram before the freeze was sampled.
+    for (let round = 0; round < 3; round += 1) {
+      const monitor = await startEventLoopMonitor();
+      clearInterval(setInterval(() => {}, 1));
+      freeze(100);
+      const stopped = monitor.stop();
+      freeze(3);
+      const stats = await stopped;
+      expect(stats.maxDelayMs).toBeGreaterThanOrEqual(95);
+      expect(stats.maxDelayMs).toBeLessThanOrEqual(
+        stats.heartbeat.expected * HEARTBEAT_MS + HEARTBEAT_MS,
+      );
+    }
+  });
+
   it("leaves nothing running after stop", async () => {
     const monitor = await startEventLoopMonitor();
     await monitor.stop();
