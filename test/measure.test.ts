@@ -15,7 +15,8 @@ describe("event-loop monitor", () => {
     const stats = await monitor.stop();
     expect(stats.heartbeat.expected).toBeGreaterThanOrEqual(Math.floor(200 / HEARTBEAT_MS) - 1);
     expect(stats.heartbeat.expected).toBeLessThanOrEqual(Math.floor(400 / HEARTBEAT_MS));
-    expect(stats.heartbeat.fired).toBeGreaterThanOrEqual(stats.heartbeat.expected / 2);
+    // A frozen loop fires none; a busy machine may steal many ticks from a free one.
+    expect(stats.heartbeat.fired).toBeGreaterThanOrEqual(stats.heartbeat.expected / 4);
     expect(stats.maxDelayMs).toBeLessThan(150);
     expect(stats.utilization).toBeLessThan(0.5);
   });

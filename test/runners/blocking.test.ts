@@ -68,7 +68,8 @@ describe("runBlocking", () => {
     const monitor = await startEventLoopMonitor();
     await runSequentialOver(["/delay/100", "/delay/100", "/delay/100"]);
     const loop = await monitor.stop();
-    expect(loop.heartbeat.fired).toBeGreaterThan(loop.heartbeat.expected / 2);
+    // A frozen loop fires none; a busy machine may steal many ticks from a free one.
+    expect(loop.heartbeat.fired).toBeGreaterThan(loop.heartbeat.expected / 10);
   });
 
   it("takes about the sum of the latencies, like sequential", async () => {
