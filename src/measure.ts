@@ -77,8 +77,8 @@ export function createEventLoopMonitor(): EventLoopMonitor {
       // its end; no delay inside the window can be longer than the window.
       const sampled = histogram.count > countAtStart;
       return {
-        maxDelayMs: sampled ? Math.min(histogram.max / 1e6, elapsedMs) : 0,
-        p99DelayMs: sampled ? Math.min(histogram.percentile(99) / 1e6, elapsedMs) : 0,
+        maxDelayMs: sampled ? Math.min(histogram.max / 1e6, elapsedMs) : null,
+        p99DelayMs: sampled ? Math.min(histogram.percentile(99) / 1e6, elapsedMs) : null,
         utilization: Number.isFinite(utilization) ? utilization : 0,
         heartbeat: { expected: Math.floor(elapsedMs / HEARTBEAT_MS), fired },
       };

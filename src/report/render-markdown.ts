@@ -23,8 +23,8 @@ import {
 import type { Comparison, Mode, ModeSummary, Report, TargetModeSummary } from "./model.js";
 
 /** Milliseconds with one decimal, as hyperfine's Markdown export prints them. */
-function ms(value: number): string {
-  return value.toFixed(1);
+function ms(value: number | null): string {
+  return value === null ? "–" : value.toFixed(1);
 }
 
 function table(header: string[], align: ("left" | "right")[], rows: string[][]): string[] {

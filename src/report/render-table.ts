@@ -83,10 +83,14 @@ function percentiles(s: ModeSummary): string {
   return `p50 ${formatMs(l.p50)} · p90 ${formatMs(l.p90)} · p99 ${formatMs(l.p99)}`;
 }
 
+function delay(ms: number | null): string {
+  return ms === null ? "–" : formatMs(ms);
+}
+
 function eventLoopText(e: EventLoopStats): string {
   const { expected, fired } = e.heartbeat;
   return (
-    `max delay ${formatMs(e.maxDelayMs)} · p99 ${formatMs(e.p99DelayMs)} · ` +
+    `max delay ${delay(e.maxDelayMs)} · p99 ${delay(e.p99DelayMs)} · ` +
     `heartbeat ${fired}/${expected} · busy ${formatPercent(e.utilization)}`
   );
 }
