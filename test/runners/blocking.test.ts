@@ -103,7 +103,8 @@ describe("runBlocking", () => {
     const outcome = await runBlocking(targets(["/delay/50", "/delay/50"]), { requestOptions });
     const [first, second] = outcome.requests;
     expect(first?.startMs).toBeGreaterThanOrEqual(0);
-    expect(first?.startMs).toBeLessThan(50);
+    // Near 0, with room for a busy machine to deschedule the test between two clock readings.
+    expect(first?.startMs).toBeLessThan(1000);
     expect(second?.startMs).toBeGreaterThanOrEqual((first?.endMs ?? 0) - 1);
     expect(second?.endMs).toBeLessThanOrEqual(outcome.wallMs + 1);
   });
