@@ -81,6 +81,14 @@ describe("--min-speedup", () => {
     expect(missedThresholds(report, { ...NONE, minSpeedup: 2.51 })).toHaveLength(1);
   });
 
+  it("is not checked when unset, nor when nothing was compared", () => {
+    const slow = reportOf([run("sequential", 100), run("concurrent", 100)]);
+    expect(missedThresholds(slow, NONE)).toEqual([]);
+    const alone = reportOf([run("concurrent", 100)]);
+    expect(alone.summary.comparison).toBeNull();
+    expect(missedThresholds(alone, { ...NONE, minSpeedup: 2 })).toEqual([]);
+  });
+
   it("needs the concurrent mode and a baseline", () => {
     const t = { ...NONE, minSpeedup: 2 };
     expect(() => validateThresholds(t, ["sequential", "concurrent"])).not.toThrow();
@@ -109,6 +117,21 @@ describe("--max-wall", () => {
     expect(missedThresholds(report, limit(199))).toHaveLength(1);
   });
 
+  it("names a mode with no measured run, and rounds a short wall to a tenth", () => {
+    const only = reportOf([run("sequential", 12.345)]);
+    const limits = {
+      ...NONE,
+      maxWall: [
+        { mode: "sequential" as Mode, ms: 10 },
+        { mode: "concurrent" as Mode, ms: 10 },
+      ],
+    };
+    expect(missedThresholds(only, limits)).toEqual([
+      "--max-wall sequential=10ms: sequential took 12.3 ms (mean wall), above 10 ms",
+      "--max-wall concurrent=10ms: concurrent has no measured run",
+    ]);
+  });
+
   it("leaves warm-up runs out of the mean", () => {
     const report = reportOf([run("sequential", 5000, 1, 0, true), run("sequential", 100)]);
     const limit = { ...NONE, maxWall: [{ mode: "sequential" as Mode, ms: 100 }] };
@@ -131,7 +154,7 @@ describe("--max-wall", () => {
   it("refuses a mode that does not run", () => {
     const t = { ...NONE, maxWall: [{ mode: "blocking" as Mode, ms: 10 }] };
     expect(() => validateThresholds(t, ["sequential", "concurrent"])).toThrow(
-      /`--max-wall` names blocking, which is not in `--modes`/,
+      "`--max-wall` names blocking, which is not in `--modes` (sequential,concurrent)",
     );
     expect(() => validateThresholds(t, ["blocking"])).not.toThrow();
   });
