@@ -4,6 +4,12 @@ import type { EventLoopStats } from "./report/model.js";
 /** The heartbeat's period: a timer meant to fire this often while a run goes on. */
 export const HEARTBEAT_MS = 10;
 
+/**
+ * How long `stop()` waits at most for the histogram's next sample. It samples every
+ * HEARTBEAT_MS on a free loop, so this is only reached when the loop stays busy after the window.
+ */
+const SETTLE_MS = 5 * HEARTBEAT_MS;
+
 /** Watches the event loop over one window: from `start()` to `stop()`. */
 export interface EventLoopMonitor {
   /**
@@ -33,6 +39,7 @@ export function createEventLoopMonitor(): EventLoopMonitor {
   let utilizationAtStart = performance.eventLoopUtilization();
   let startedAt = performance.now();
   let fired = 0;
+  let countAtStart = 0;
   let heartbeat: NodeJS.Timeout | undefined;
 
   return {
@@ -42,6 +49,7 @@ export function createEventLoopMonitor(): EventLoopMonitor {
       utilizationAtStart = performance.eventLoopUtilization();
       startedAt = performance.now();
       fired = 0;
+      countAtStart = histogram.count;
       heartbeat = setInterval(() => {
         fired += 1;
       }, HEARTBEAT_MS);
@@ -52,13 +60,25 @@ export function createEventLoopMonitor(): EventLoopMonitor {
       const elapsedMs = performance.now() - startedAt;
       clearInterval(heartbeat);
       const utilization = performance.eventLoopUtilization(utilizationAtStart).utilization;
-      // The histogram's own timer is overdue after a freeze, so it fires (and records the
-      // freeze) in the timers phase before this one.
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      // A freeze is recorded only by the histogram's first sample after it, taken by a libuv
+      // timer of its own. That timer is overdue now, but one turn of the loop is not enough:
+      // JS timers share another libuv timer, which a cleared interval may have left due
+      // earlier, and a short timeout of ours can then run (and disable the histogram) before
+      // the histogram's timer does. So wait until a sample has landed: at least two turns
+      // (the overdue timer runs in the first at the latest), at most SETTLE_MS after that.
+      const countAtStop = histogram.count;
+      const settleBy = performance.now() + SETTLE_MS;
+      for (let turn = 0; histogram.count === countAtStop; turn += 1) {
+        if (turn >= 2 && performance.now() >= settleBy) break;
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
       histogram.disable();
+      // A sample spans from the tick before it, so it may reach back before the window or past
+      // its end; no delay inside the window can be longer than the window.
+      const sampled = histogram.count > countAtStart;
       return {
-        maxDelayMs: histogram.count > 0 ? histogram.max / 1e6 : 0,
-        p99DelayMs: histogram.count > 0 ? histogram.percentile(99) / 1e6 : 0,
+        maxDelayMs: sampled ? Math.min(histogram.max / 1e6, elapsedMs) : null,
+        p99DelayMs: sampled ? Math.min(histogram.percentile(99) / 1e6, elapsedMs) : null,
         utilization: Number.isFinite(utilization) ? utilization : 0,
         heartbeat: { expected: Math.floor(elapsedMs / HEARTBEAT_MS), fired },
       };

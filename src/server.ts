@@ -31,6 +31,23 @@ export interface ServerOptions {
   https?: boolean;
   /** HTTP/2 over TLS, with HTTP/1.1 for clients that do not offer h2; implies `https`. */
   http2?: boolean;
+  /**
+   * Keep a record of every request received, in `ServerHandle.received`; off by default so
+   * that a long-running server does not grow without bound.
+   */
+  record?: boolean;
+}
+
+/** What the server saw of one request: for tests that check what went over the wire. */
+export interface ReceivedRequest {
+  /** As sent, e.g. `POST`. */
+  method: string;
+  /** Path and query as sent, e.g. `/redirect/1?x=1`. */
+  target: string;
+  /** Header names in lower case; repeated headers as node joins them. */
+  headers: Record<string, string | string[] | undefined>;
+  /** Body bytes received so far: the whole body once the request has ended. */
+  bodyLength: number;
 }
 
 /** A listening server. */
@@ -45,6 +62,15 @@ export interface ServerHandle {
   certificate: Certificate | null;
   /** Stops listening, drops every connection and pending timer; resolves once closed. */
   close(): Promise<void>;
+}
+
+/** A server listening in this process, which can show what it received. */
+export interface LocalServerHandle extends ServerHandle {
+  /**
+   * Every request received, in arrival order (the hops of a redirect chain in turn); empty
+   * unless started with `record: true`.
+   */
+  received: ReceivedRequest[];
 }
 
 /** Upper bounds of what a request may ask for. */
@@ -62,17 +88,25 @@ export const ENDPOINTS: readonly { path: string; description: string }[] = [
   { path: "/", description: "this list" },
   { path: "/delay/<ms>", description: `200 after <ms> milliseconds (0–${LIMITS.delayMs})` },
   { path: "/bytes/<n>", description: "200 with a body of <n> bytes (0–1 GiB), streamed" },
-  { path: "/status/<code>", description: "answer with that status (200–599)" },
+  {
+    path: "/status/<code>",
+    description: "answer with that status (200–599); 307 and 308 redirect to /delay/0",
+  },
   {
     path: "/redirect/<n>",
     description: `302 to /redirect/<n-1>; /redirect/0 answers 200 (n ≤ ${LIMITS.redirects})`,
   },
+  { path: "/echo", description: "200 with JSON {method, headers, bodyLength} of the request" },
   { path: "/reset", description: "reset the connection without answering" },
   { path: "/hang", description: "never answer" },
   { path: "/truncate/<n>", description: "promise <n> bytes, send half, then cut the connection" },
   {
     path: "?delay=<ms>&bytes=<n>&status=<code>",
     description: "modifiers for any path: wait first, then answer with that body size and status",
+  },
+  {
+    path: "?location=<url>",
+    description: "with a redirect status (301, 302, 303, 307, 308): where it points",
   },
 ];
 
@@ -98,6 +132,7 @@ class BadRequest extends Error {
 type Action =
   | { kind: "index" }
   | { kind: "answer" }
+  | { kind: "echo" }
   | { kind: "redirect"; remaining: number }
   | { kind: "reset" }
   | { kind: "hang" }
@@ -110,6 +145,8 @@ interface Plan {
   /** Body size; null for the endpoint's short text body. */
   bytes: number | null;
   status: number;
+  /** The `location` header of a redirect status; null for none. */
+  location: string | null;
   /** The query as received, passed on along a redirect chain. */
   search: string;
 }
@@ -120,16 +157,28 @@ type Response = ServerResponse | Http2ServerResponse;
 type Listener = (req: Request, res: Response) => void;
 
 /** Starts the test server; resolves once it listens. */
-export async function startServer(options: ServerOptions = {}): Promise<ServerHandle> {
+export async function startServer(options: ServerOptions = {}): Promise<LocalServerHandle> {
   const host = options.host ?? "127.0.0.1";
   const port = options.port ?? 0;
   // Only requests that are waiting (a delay, a hang) are tracked, never connections, so
   // idle connections cost nothing beyond node's own bookkeeping.
   const pending = new Set<() => void>();
+  const received: ReceivedRequest[] = [];
   // The HTTP/2 compatibility objects offer what the handlers use, except for cutting the
   // connection, which `drop`, `reset` and `cut` do per protocol.
   const listener: Listener = (req, res) => {
-    handle(req as IncomingMessage, res as ServerResponse, pending);
+    const seen: ReceivedRequest = {
+      method: req.method ?? "",
+      target: req.url ?? "",
+      headers: { ...req.headers },
+      bodyLength: 0,
+    };
+    if (options.record === true) received.push(seen);
+    // Always read the body (node would discard it anyway), so that its length is known.
+    req.on("data", (chunk: Buffer) => {
+      seen.bodyLength += chunk.length;
+    });
+    handle(req as IncomingMessage, res as ServerResponse, pending, seen);
   };
   const tls = options.https === true || options.http2 === true;
   // Loaded only for TLS, so a plain server starts without generating a key.
@@ -148,6 +197,7 @@ export async function startServer(options: ServerOptions = {}): Promise<ServerHa
         host,
         port: bound,
         certificate,
+        received,
         close() {
           closing ??= closeServer(server, pending);
           return closing;
@@ -210,7 +260,12 @@ function closeServer(server: Listening, pending: Set<() => void>): Promise<void>
   });
 }
 
-function handle(req: IncomingMessage, res: ServerResponse, pending: Set<() => void>): void {
+function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  pending: Set<() => void>,
+  seen: ReceivedRequest,
+): void {
   let plan: Plan;
   try {
     plan = parse(req.url ?? "/");
@@ -230,13 +285,13 @@ function handle(req: IncomingMessage, res: ServerResponse, pending: Set<() => vo
     return;
   }
   if (plan.delayMs === 0) {
-    respond(req, res, plan);
+    respond(req, res, plan, seen);
     return;
   }
   const timer = setTimeout(() => {
     pending.delete(cancel);
     res.off("close", cancel);
-    respond(req, res, plan);
+    respond(req, res, plan, seen);
   }, plan.delayMs);
   const cancel = () => {
     clearTimeout(timer);
@@ -247,9 +302,15 @@ function handle(req: IncomingMessage, res: ServerResponse, pending: Set<() => vo
   res.once("close", cancel);
 }
 
-function respond(req: IncomingMessage, res: ServerResponse, plan: Plan): void {
+function respond(
+  req: IncomingMessage,
+  res: ServerResponse,
+  plan: Plan,
+  seen: ReceivedRequest,
+): void {
   if (res.destroyed) return;
   const { action } = plan;
+  if (plan.location !== null) res.setHeader("location", plan.location);
   switch (action.kind) {
     case "index":
       sendText(res, 200, indexText());
@@ -258,9 +319,14 @@ function respond(req: IncomingMessage, res: ServerResponse, plan: Plan): void {
       if (plan.bytes === null) sendText(res, plan.status, statusText(plan.status));
       else sendBytes(req, res, plan.status, plan.bytes);
       return;
+    case "echo":
+      // Answer once the whole body is in, so that its length is final.
+      if (req.complete) sendEcho(res, plan.status, seen);
+      else req.once("end", () => sendEcho(res, plan.status, seen));
+      return;
     case "redirect":
       if (action.remaining === 0) {
-        respond(req, res, { ...plan, action: { kind: "answer" } });
+        respond(req, res, { ...plan, action: { kind: "answer" } }, seen);
         return;
       }
       res.setHeader("location", `/redirect/${action.remaining - 1}${plan.search}`);
@@ -283,7 +349,8 @@ function parse(target: string): Plan {
   const mark = target.indexOf("?");
   const pathname = mark === -1 ? target : target.slice(0, mark);
   const search = mark === -1 ? "" : target.slice(mark);
-  const query = parseQuery(new URLSearchParams(search));
+  const params = new URLSearchParams(search);
+  const query = parseQuery(params);
   const segments = pathname.split("/").slice(1);
   const [name = "", arg, ...rest] = segments;
   const plan: Plan = {
@@ -291,10 +358,15 @@ function parse(target: string): Plan {
     delayMs: query.delay ?? 0,
     bytes: query.bytes ?? null,
     status: query.status ?? 200,
+    location: null,
     search,
   };
   const noSuchEndpoint = () =>
     new BadRequest(404, `no such endpoint \`${clip(pathname)}\`; GET / lists them`);
+  const finish = (): Plan => {
+    plan.location = parseLocation(params, plan);
+    return plan;
+  };
   const needsArg = name === "delay" || name === "bytes" || name === "status";
   const takesArg = needsArg || name === "redirect" || name === "truncate";
   if (rest.length > 0 || (takesArg ? arg === undefined : arg !== undefined)) {
@@ -312,21 +384,27 @@ function parse(target: string): Plan {
     case "delay":
       given("delay");
       plan.delayMs = parseDelay(arg ?? "");
-      return plan;
+      return finish();
     case "bytes":
       given("bytes");
       plan.bytes = parseBytes(arg ?? "");
       checkBody(plan);
-      return plan;
+      return finish();
     case "status":
       given("status");
       plan.status = parseStatus(arg ?? "");
       checkBody(plan);
-      return plan;
+      return finish();
     case "redirect":
       plan.action = { kind: "redirect", remaining: parseRedirects(arg ?? "") };
       checkBody(plan);
       return plan;
+    case "echo":
+      if (query.bytes !== undefined) {
+        throw new BadRequest(400, "`bytes` does not apply to /echo, whose body is its answer");
+      }
+      plan.action = { kind: "echo" };
+      return finish();
     case "reset":
       plan.action = { kind: "reset" };
       return plan;
@@ -393,6 +471,37 @@ function parseInteger(
   );
 }
 
+/** Redirect statuses that point somewhere with `location`. */
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** Where /status/307 and /status/308 point when no `location` is given. */
+const DEFAULT_LOCATION = "/delay/0";
+
+/**
+ * The `location` query parameter, only with a redirect status. 307 and 308 always point
+ * somewhere, since a client would take them without one as the final answer; 301–303 keep
+ * answering without one, as they always have.
+ */
+function parseLocation(params: URLSearchParams, plan: Plan): string | null {
+  const values = params.getAll("location");
+  if (values.length > 1) throw new BadRequest(400, "`location` is given more than once");
+  const given = values[0];
+  if (!REDIRECT_STATUSES.has(plan.status)) {
+    if (given === undefined) return null;
+    throw new BadRequest(
+      400,
+      `\`location\` needs a redirect status (301, 302, 303, 307 or 308), not ${plan.status}`,
+    );
+  }
+  if (given !== undefined) {
+    // What a header value cannot hold (controls, characters past U+00FF) is refused, not a crash.
+    if (given === "" || /[^\t\u0020-\u007e\u0080-\u00ff]/.test(given)) {
+      throw new BadRequest(400, `bad \`location\` ${JSON.stringify(clip(given))}`);
+    }
+    return given;
+  }
+  return plan.status === 307 || plan.status === 308 ? DEFAULT_LOCATION : null;
+}
+
 /** Keeps echoed input short enough for the one-line error body. */
 function clip(text: string): string {
   return text.length > 60 ? `${text.slice(0, 60)}…` : text;
@@ -433,6 +542,19 @@ function sendText(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, {
     "cache-control": "no-store",
     "content-type": TEXT,
+    "content-length": body.length,
+  });
+  res.end(body);
+}
+
+function sendEcho(res: ServerResponse, status: number, seen: ReceivedRequest): void {
+  if (res.destroyed) return;
+  const body = Buffer.from(
+    `${JSON.stringify({ method: seen.method, headers: seen.headers, bodyLength: seen.bodyLength })}\n`,
+  );
+  res.writeHead(status, {
+    "cache-control": "no-store",
+    "content-type": "application/json",
     "content-length": body.length,
   });
   res.end(body);

@@ -15,7 +15,8 @@ describe("event-loop monitor", () => {
     const stats = await monitor.stop();
     expect(stats.heartbeat.expected).toBeGreaterThanOrEqual(Math.floor(200 / HEARTBEAT_MS) - 1);
     expect(stats.heartbeat.expected).toBeLessThanOrEqual(Math.floor(400 / HEARTBEAT_MS));
-    expect(stats.heartbeat.fired).toBeGreaterThanOrEqual(stats.heartbeat.expected / 2);
+    // A frozen loop fires none; a busy machine may steal many ticks from a free one.
+    expect(stats.heartbeat.fired).toBeGreaterThanOrEqual(stats.heartbeat.expected / 4);
     expect(stats.maxDelayMs).toBeLessThan(150);
     expect(stats.utilization).toBeLessThan(0.5);
   });
@@ -29,6 +30,24 @@ describe("event-loop monitor", () => {
     expect(stats.maxDelayMs).toBeGreaterThanOrEqual(290);
     expect(stats.p99DelayMs).toBeGreaterThanOrEqual(290);
     expect(stats.utilization).toBeGreaterThan(0.9);
+  });
+
+  it("records a freeze even when the loop is busy right after stop and a JS timer is due first", async () => {
+    // The race this guards: JS timers share one libuv timer, which a cleared short interval
+    // leaves due before the histogram's own; work right after stop() lets a 1 ms timeout of
+    // stop() come due too, and it used to disable the histogram before the freeze was sampled.
+    for (let round = 0; round < 3; round += 1) {
+      const monitor = await startEventLoopMonitor();
+      clearInterval(setInterval(() => {}, 1));
+      freeze(100);
+      const stopped = monitor.stop();
+      freeze(3);
+      const stats = await stopped;
+      expect(stats.maxDelayMs).toBeGreaterThanOrEqual(95);
+      expect(stats.maxDelayMs).toBeLessThanOrEqual(
+        stats.heartbeat.expected * HEARTBEAT_MS + HEARTBEAT_MS,
+      );
+    }
   });
 
   it("leaves nothing running after stop", async () => {

@@ -1,13 +1,14 @@
 import { existsSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { performance } from "node:perf_hooks";
+import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { Agent, type Dispatcher, request } from "undici";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { ENDPOINTS, type ServerHandle, startServer } from "../src/server.js";
+import { ENDPOINTS, type LocalServerHandle, startServer } from "../src/server.js";
 import { spawnServer } from "../src/server-process.js";
 
-let server: ServerHandle;
+let server: LocalServerHandle;
 let agent: Agent;
 
 beforeAll(async () => {
@@ -172,10 +173,101 @@ describe("/status", () => {
     expect(response.text).toMatch(new RegExp(`^(ok|${code}.*)\\n$`));
   });
 
+  it.each([307, 308])("answers %i with a location, /delay/0 unless one is given", async (code) => {
+    expect((await fetchPath(`/status/${code}`)).headers.location).toBe("/delay/0");
+    const pointed = await fetchPath(
+      `/status/${code}?location=${encodeURIComponent("/bytes/3?a=b")}`,
+    );
+    expect(pointed.status).toBe(code);
+    expect(pointed.headers.location).toBe("/bytes/3?a=b");
+  });
+
+  it.each([301, 302, 303])("answers %i without a location unless one is given", async (code) => {
+    expect((await fetchPath(`/status/${code}`)).headers.location).toBeUndefined();
+    const pointed = await fetchPath(`/status/${code}?location=http://127.0.0.1:1/x`);
+    expect(pointed.status).toBe(code);
+    expect(pointed.headers.location).toBe("http://127.0.0.1:1/x");
+  });
+
+  it("gives a location to a redirect status asked for by query, after the delay", async () => {
+    const response = await fetchPath("/delay/30?status=308&location=/echo");
+    expect(response.status).toBe(308);
+    expect(response.headers.location).toBe("/echo");
+    expect(response.ms).toBeGreaterThanOrEqual(25);
+  });
+
   it("answers 204 without a body", async () => {
     const response = await fetchPath("/status/204");
     expect(response.status).toBe(204);
     expect(response.bytes).toBe(0);
+  });
+});
+
+describe("/echo", () => {
+  it("answers JSON with the method, headers and body length it received", async () => {
+    const response = await request(`${server.url}/echo`, {
+      dispatcher: agent,
+      method: "PUT",
+      headers: { "x-probe": "one", cookie: "a=1" },
+      body: "x".repeat(1234),
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers["content-type"]).toBe("application/json");
+    const echoed = (await response.body.json()) as {
+      method: string;
+      headers: Record<string, string>;
+      bodyLength: number;
+    };
+    expect(echoed.method).toBe("PUT");
+    expect(echoed.headers["x-probe"]).toBe("one");
+    expect(echoed.headers.cookie).toBe("a=1");
+    expect(echoed.bodyLength).toBe(1234);
+  });
+
+  it("waits for a body that arrives slowly before answering its length", async () => {
+    async function* slowBody() {
+      yield Buffer.alloc(1000);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      yield Buffer.alloc(500);
+    }
+    const response = await request(`${server.url}/echo?status=201`, {
+      dispatcher: agent,
+      method: "POST",
+      body: Readable.from(slowBody()),
+    });
+    expect(response.statusCode).toBe(201);
+    expect(((await response.body.json()) as { bodyLength: number }).bodyLength).toBe(1500);
+  });
+});
+
+describe("recording", () => {
+  it("records nothing unless asked", async () => {
+    await fetchPath("/bytes/1");
+    expect(server.received).toEqual([]);
+  });
+
+  it("records each request's method, target, headers and body length, hops in order", async () => {
+    const recording = await startServer({ port: 0, record: true });
+    try {
+      await fetchPath("/redirect/1?k=v", { base: recording.url });
+      const posted = await request(`${recording.url}/status/201`, {
+        dispatcher: agent,
+        method: "POST",
+        headers: { "x-probe": "two" },
+        body: "y".repeat(77),
+      });
+      await posted.body.dump();
+      expect(recording.received.map(({ method, target }) => `${method} ${target}`)).toEqual([
+        "GET /redirect/1?k=v",
+        "POST /status/201",
+      ]);
+      const [, post] = recording.received;
+      expect(post?.headers["x-probe"]).toBe("two");
+      expect(post?.headers.host).toBe(`127.0.0.1:${recording.port}`);
+      expect(post?.bodyLength).toBe(77);
+    } finally {
+      await recording.close();
+    }
   });
 });
 
@@ -290,6 +382,12 @@ describe("bad input", () => {
     "/delay/0?delay=1&delay=2",
     "/delay/1?delay=2",
     "/status/204?bytes=1",
+    "/status/200?location=/x",
+    "/status/307?location=",
+    "/status/307?location=/a&location=/b",
+    `/status/307?location=${encodeURIComponent("/a\nb")}`,
+    `/status/307?location=${encodeURIComponent("/€")}`,
+    "/echo?bytes=1",
   ])("answers 400 with one line for %s", async (path) => {
     const response = await fetchPath(path);
     expect(response.status).toBe(400);

@@ -163,12 +163,18 @@ function worstEventLoop(loops: readonly (EventLoopStats | null)[]): EventLoopSta
   if (loops.some((loop) => loop === null)) return null;
   const all = loops as EventLoopStats[];
   return {
-    maxDelayMs: Math.max(...all.map((loop) => loop.maxDelayMs)),
-    p99DelayMs: Math.max(...all.map((loop) => loop.p99DelayMs)),
+    maxDelayMs: largest(all.map((loop) => loop.maxDelayMs)),
+    p99DelayMs: largest(all.map((loop) => loop.p99DelayMs)),
     utilization: Math.max(...all.map((loop) => loop.utilization)),
     heartbeat: {
       expected: all.reduce((total, loop) => total + loop.heartbeat.expected, 0),
       fired: all.reduce((total, loop) => total + loop.heartbeat.fired, 0),
     },
   };
+}
+
+/** The largest of the figures that were measured; null when none was. */
+function largest(values: readonly (number | null)[]): number | null {
+  const measured = values.filter((value): value is number => value !== null);
+  return measured.length === 0 ? null : Math.max(...measured);
 }

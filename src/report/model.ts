@@ -74,10 +74,13 @@ export interface RequestResult {
 }
 
 export interface EventLoopStats {
-  /** Largest event-loop delay seen during the run (`monitorEventLoopDelay`). */
-  maxDelayMs: number;
-  /** 99th percentile of the event-loop delay. */
-  p99DelayMs: number;
+  /**
+   * Largest event-loop delay seen during the run (`monitorEventLoopDelay`), at most the run's
+   * length; null when the delay histogram took no sample over the run.
+   */
+  maxDelayMs: number | null;
+  /** 99th percentile of the event-loop delay; null as `maxDelayMs`. */
+  p99DelayMs: number | null;
   /** Share of the run the event loop was busy, 0–1 (`performance.eventLoopUtilization`). */
   utilization: number;
   /** A timer meant to fire every 10 ms: how often it should have fired, and did. */

@@ -25,13 +25,8 @@ import {
 import type { Comparison, Mode, ModeSummary, Report, TargetModeSummary } from "./model.js";
 
 /** Milliseconds with one decimal, as hyperfine's Markdown export prints them. */
-function ms(value: number): string {
-  return msValueIn(value, "ms");
-}
-
-/** As {@link ms}; `–` for a figure that could not be measured. */
-function msOrDash(value: number | null): string {
-  return value === null ? "–" : ms(value);
+function ms(value: number | null): string {
+  return value === null ? "–" : msValueIn(value, "ms");
 }
 
 /** A table's lines, made one row at a time as they are read. */
@@ -146,8 +141,8 @@ function eventLoopTable(report: Report, modes: Mode[]): Iterable<string> {
     if (e === undefined || e === null) continue;
     rows.push([
       `\`${mode}\``,
-      msOrDash(e.maxDelayMs),
-      msOrDash(e.p99DelayMs),
+      ms(e.maxDelayMs),
+      ms(e.p99DelayMs),
       e.heartbeat.expected > 0 ? `${e.heartbeat.fired}/${e.heartbeat.expected}` : "–",
       formatPercent(e.utilization),
     ]);

@@ -209,14 +209,20 @@ function worstEventLoop(runs: RunResult[]): EventLoopStats | null {
       worst = { ...eventLoop, heartbeat: { ...eventLoop.heartbeat } };
       continue;
     }
-    worst.maxDelayMs = Math.max(worst.maxDelayMs, eventLoop.maxDelayMs);
-    worst.p99DelayMs = Math.max(worst.p99DelayMs, eventLoop.p99DelayMs);
+    worst.maxDelayMs = worstDelay(worst.maxDelayMs, eventLoop.maxDelayMs);
+    worst.p99DelayMs = worstDelay(worst.p99DelayMs, eventLoop.p99DelayMs);
     worst.utilization = Math.max(worst.utilization, eventLoop.utilization);
     if (firedShare(eventLoop.heartbeat) < firedShare(worst.heartbeat)) {
       worst.heartbeat = { ...eventLoop.heartbeat };
     }
   }
   return worst;
+}
+
+/** The larger delay; a run without a delay sample does not hide another run's. */
+function worstDelay(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  return b === null ? a : Math.max(a, b);
 }
 
 /** A heartbeat that was not due to fire missed nothing. */

@@ -360,4 +360,18 @@ export const hostile: Report = {
 };
 
 /** The URL of {@link hostile}'s first row, as sent. */
+/** A report with the sequential mode's delay histogram unsampled. */
+export function withoutDelaySample(report: Report): Report {
+  const sequential = report.summary.modes.sequential;
+  if (sequential?.eventLoop == null) throw new Error("fixture has no sequential event loop");
+  const eventLoop = { ...sequential.eventLoop, maxDelayMs: null, p99DelayMs: null };
+  return {
+    ...report,
+    summary: {
+      ...report.summary,
+      modes: { ...report.summary.modes, sequential: { ...sequential, eventLoop } },
+    },
+  };
+}
+
 export { HOSTILE_URL };

@@ -59,8 +59,8 @@ describe("renderCsv", () => {
     for (const row of blocking) {
       expect(row.split(",").slice(-6)).toEqual([
         String(Number(run?.wallMs.toFixed(3))),
-        String(Number(loop?.maxDelayMs.toFixed(3))),
-        String(Number(loop?.p99DelayMs.toFixed(3))),
+        String(Number(loop?.maxDelayMs?.toFixed(3))),
+        String(Number(loop?.p99DelayMs?.toFixed(3))),
         String(Number(loop?.utilization.toFixed(4))),
         String(loop?.heartbeat.expected),
         String(loop?.heartbeat.fired),

@@ -3,7 +3,7 @@ import { escapeMarkdown } from "../../src/report/format.js";
 import type { Report } from "../../src/report/model.js";
 import type { RenderOptions } from "../../src/report/render.js";
 import { formatSpec, render } from "../../src/report/render.js";
-import { hostile, manyUrls, multiRun, singleRun } from "./fixtures.js";
+import { hostile, manyUrls, multiRun, singleRun, withoutDelaySample } from "./fixtures.js";
 
 const PLAIN = { color: false, allRows: false };
 
@@ -125,6 +125,18 @@ describe("renderMarkdown", () => {
       > **Warning:** concurrent: 1 of 25 requests failed across 5 runs (1 reset)
       "
     `);
+  });
+
+  it("shows a delay that was not sampled as a dash", () => {
+    const row = renderMarkdown(withoutDelaySample(multiRun), PLAIN)
+      .split("\n")
+      .find((line) => line.startsWith("| `sequential` |") && line.includes("/"));
+    expect(
+      row
+        ?.split("|")
+        .slice(2, 4)
+        .map((cell) => cell.trim()),
+    ).toEqual(["–", "–"]);
   });
 
   it("escapes pipes, backticks and brackets in URLs and strips control characters", () => {

@@ -10,7 +10,14 @@ import {
 import type { Report, RequestResult, RunResult } from "../../src/report/model.js";
 import { renderTable } from "../../src/report/render-table.js";
 import { buildSummary } from "../../src/report/summary.js";
-import { HOSTILE_URL, hostile, manyUrls, multiRun, singleRun } from "./fixtures.js";
+import {
+  HOSTILE_URL,
+  hostile,
+  manyUrls,
+  multiRun,
+  singleRun,
+  withoutDelaySample,
+} from "./fixtures.js";
 
 const PLAIN = { color: false, allRows: false };
 // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for escape sequences is the point
@@ -22,6 +29,12 @@ function urlRows(text: string): string[] {
 }
 
 describe("renderTable", () => {
+  it("shows a delay that was not sampled as a dash", () => {
+    expect(renderTable(withoutDelaySample(multiRun), PLAIN)).toMatch(
+      /max delay – · p99 – · heartbeat/,
+    );
+  });
+
   it("renders a single run of two modes", () => {
     expect(renderTable(singleRun, PLAIN)).toMatchInlineSnapshot(`
       "fetchbench · 10 URLs from urls.txt · concurrency all · timeout 2 s

@@ -73,8 +73,8 @@ function runs(mode: Mode, walls: number[], requests: number[] = [100]): RunResul
 const BOTH = { modes: ["sequential", "concurrent"] as Mode[], concurrency: "all" as const };
 
 function eventLoop(
-  maxDelayMs: number,
-  p99DelayMs: number,
+  maxDelayMs: number | null,
+  p99DelayMs: number | null,
   utilization: number,
   expected: number,
   fired: number,
@@ -207,6 +207,29 @@ describe("buildSummary: modes", () => {
       { modes: ["blocking"], concurrency: 1 },
     );
     expect(summary.modes.blocking?.eventLoop).toEqual(eventLoop(12, 11, 0.1, 50, 40));
+  });
+
+  it("lets a run without a delay sample hide no other run's delay, and keeps null when none has one", () => {
+    const summary = buildSummary(
+      [
+        run({
+          mode: "blocking",
+          wallMs: 1,
+          iteration: 1,
+          eventLoop: eventLoop(null, null, 0.2, 5, 5),
+        }),
+        run({ mode: "blocking", wallMs: 1, iteration: 2, eventLoop: eventLoop(7, 6, 0.1, 5, 5) }),
+        run({
+          mode: "sequential",
+          wallMs: 1,
+          iteration: 1,
+          eventLoop: eventLoop(null, null, 0, 0, 0),
+        }),
+      ],
+      { modes: ["sequential", "blocking"], concurrency: 1 },
+    );
+    expect(summary.modes.blocking?.eventLoop).toEqual(eventLoop(7, 6, 0.2, 5, 5));
+    expect(summary.modes.sequential?.eventLoop).toEqual(eventLoop(null, null, 0, 0, 0));
   });
 
   it("has a null event loop when no run measured it", () => {

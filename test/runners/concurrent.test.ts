@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
+import type { RunResult } from "../../src/report/model.js";
+import { buildSummary } from "../../src/report/summary.js";
 import { runConcurrent } from "../../src/runners/concurrent.js";
+import { runSequential } from "../../src/runners/sequential.js";
 import { fakeRequest, targetsOf } from "./fake-request.js";
 
 describe("runConcurrent", () => {
@@ -30,6 +33,57 @@ describe("runConcurrent", () => {
     });
     expect(outcome.wallMs).toBeGreaterThanOrEqual(95);
     expect(outcome.wallMs).toBeLessThan(500);
+  });
+
+  it("with a cap of 4 takes about as long as the slowest request of each batch", async () => {
+    const alone = await runConcurrent(targetsOf(4), {
+      request: fakeRequest([100, 100, 100, 100]).request,
+      concurrency: 4,
+    });
+    expect(alone.wallMs).toBeGreaterThanOrEqual(95);
+    expect(alone.wallMs).toBeLessThan(190);
+    // Eight: two batches, so the cap shows; neither one-at-a-time (800) nor all at once (100).
+    const twice = await runConcurrent(targetsOf(8), {
+      request: fakeRequest(Array(8).fill(100)).request,
+      concurrency: 4,
+    });
+    expect(twice.wallMs).toBeGreaterThanOrEqual(195);
+    expect(twice.wallMs).toBeLessThan(390);
+    expect(twice.peakInFlight).toBe(4);
+  });
+
+  it("gives the bound, speed-up and efficiency of a numeric concurrency from the exact schedule", async () => {
+    // Delays 100, 100, 100, 100, 200, 200 with 2 slots: pairs end at 100, 200 and 400 ms.
+    // Sum 800; bound max(200, 800 / 2) = 400; the schedule meets it, so efficiency ≈ 1.
+    const delays = [100, 100, 100, 100, 200, 200];
+    const sequential = await runSequential(targetsOf(6), { request: fakeRequest(delays).request });
+    const fake = fakeRequest(delays);
+    const concurrent = await runConcurrent(targetsOf(6), { request: fake.request, concurrency: 2 });
+    expect(fake.started).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(fake.maxActive).toBe(2);
+    const at = (mode: "sequential" | "concurrent", outcome: typeof concurrent): RunResult => ({
+      mode,
+      iteration: 1,
+      warmup: false,
+      concurrency: mode === "concurrent" ? 2 : 1,
+      connectionsOpened: null,
+      eventLoop: null,
+      ...outcome,
+    });
+    const summary = buildSummary([at("sequential", sequential), at("concurrent", concurrent)], {
+      modes: ["sequential", "concurrent"],
+      concurrency: 2,
+    });
+    const c = summary.comparison;
+    expect(c?.boundMs).toBeGreaterThanOrEqual(400);
+    expect(c?.boundMs).toBeLessThan(500);
+    expect(concurrent.wallMs).toBeGreaterThanOrEqual(395);
+    expect(c?.idealSpeedup).toBeGreaterThan(1.8);
+    expect(c?.idealSpeedup).toBeLessThan(2.2);
+    expect(c?.speedup).toBeGreaterThan(1.5);
+    expect(c?.speedup).toBeLessThan(2.2);
+    expect(c?.efficiency).toBeGreaterThan(0.75);
+    expect(c?.efficiency).toBeLessThanOrEqual(1.05);
   });
 
   it("never has more requests in flight than the cap", async () => {
