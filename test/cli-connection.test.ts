@@ -44,8 +44,10 @@ async function expectUsageError(args: readonly string[], message: string | RegEx
   expect(result.stdout).toBe("");
   const lines = result.stderr.trimEnd().split("\n");
   expect(lines).toHaveLength(1);
-  if (typeof message === "string") expect(lines[0]).toBe(message);
-  else expect(lines[0]).toMatch(message);
+  expect(lines[0]).toMatch(/^fetchbench: /);
+  const text = lines[0]?.slice("fetchbench: ".length);
+  if (typeof message === "string") expect(text).toBe(message);
+  else expect(text).toMatch(message);
 }
 
 describe("connection flags: bad values", () => {

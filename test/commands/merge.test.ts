@@ -140,21 +140,21 @@ describe("fetchbench merge", () => {
       expect(result.stdout).toBe("");
       const lines = result.stderr.trimEnd().split("\n");
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toBe(message());
+      expect(lines[0]).toBe(`fetchbench: ${message()}`);
     });
 
     it.each([["5/4"], ["0/4"], ["two"]])("--shard %s", async (value) => {
       const result = await runCli([list, "--shard", value]);
       expect(result.code).toBe(2);
       expect(result.stderr.trim()).toBe(
-        `Expected \`--shard\` to be <index>/<count> with 1 ≤ index ≤ count, such as 2/4, got "${value}"`,
+        `fetchbench: Expected \`--shard\` to be <index>/<count> with 1 ≤ index ≤ count, such as 2/4, got "${value}"`,
       );
     });
 
     it("a shard with no URL", async () => {
       const result = await runCli([list, "--shard", "12/12"]);
       expect(result.code).toBe(2);
-      expect(result.stderr.trim()).toBe(`${list}: shard 12/12 has no URL (the list has 9)`);
+      expect(result.stderr.trim()).toBe(`fetchbench: ${list}: shard 12/12 has no URL (the list has 9)`);
     });
   });
 });
