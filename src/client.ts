@@ -16,6 +16,11 @@ export interface RequestOptions {
   timeoutMs: number;
   /** Redirects followed at most; 0 takes a 3xx as the final answer, as curl does without -L. */
   maxRedirects: number;
+  /**
+   * `-d, --data`: sent with every request and again on a 307 or 308; dropped, with the headers
+   * that describe it, where a redirect turns the request into a GET. None: no body.
+   */
+  body?: Buffer | null;
 }
 
 /** Clock readings the runner hands to each request, from `performance.now()`. */
@@ -223,6 +228,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   #url: string;
   #method: string;
   #headers: Record<string, string>;
+  #body: Buffer | null;
   #redirects = 0;
   #status: number | null = null;
   #statusText = "";
@@ -244,6 +250,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.#url = target.url;
     this.#method = options.method;
     this.#headers = options.headers;
+    this.#body = options.body ?? null;
     this.#timer = setTimeout(onDeadline, options.timeoutMs, this);
   }
 
@@ -264,6 +271,7 @@ class Exchange implements Dispatcher.DispatchHandler {
         path: url.pathname + url.search,
         method: this.#method as Dispatcher.HttpMethod,
         headers: this.#headers,
+        body: this.#body,
       },
       this,
     );
@@ -361,9 +369,13 @@ class Exchange implements Dispatcher.DispatchHandler {
       this.#headers = withoutCredentials(this.#headers);
     }
     const status = this.#status;
-    // curl -L and browsers turn a POST into a GET on 301/302/303.
+    // curl -L and browsers turn a POST into a GET on 301/302/303, and send no body with it.
     if (status === 303 || ((status === 301 || status === 302) && this.#method === "POST")) {
       if (this.#method !== "HEAD") this.#method = "GET";
+      if (this.#body !== null) {
+        this.#body = null;
+        this.#headers = withoutBodyHeaders(this.#headers);
+      }
     }
     this.#url = nextUrl.href;
     this.#redirects += 1;
@@ -387,6 +399,13 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.onResult?.(result);
     this.resolve?.(result);
   }
+}
+
+/** The headers that describe a body, which the Fetch standard drops along with it on a redirect. */
+const BODY_HEADERS = /^content-(type|encoding|language|location)$/i;
+
+function withoutBodyHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !BODY_HEADERS.test(name)));
 }
 
 function withoutCredentials(headers: Record<string, string>): Record<string, string> {

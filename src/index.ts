@@ -160,6 +160,6 @@ async function runOnce(
 
 /** Only what a request needs, not the whole comparison's options. */
 function requestOptionsOf(options: RequestOptions): RequestOptions {
-  const { method, headers, timeoutMs, maxRedirects } = options;
-  return { method, headers, timeoutMs, maxRedirects };
+  const { method, headers, timeoutMs, maxRedirects, body } = options;
+  return { method, headers, timeoutMs, maxRedirects, body };
 }
