@@ -5,6 +5,7 @@ import { errorCode } from "./errors.js";
 import { formatDuration } from "./options.js";
 import { sanitize } from "./report/format.js";
 import type { ErrorKind, RequestError, RequestResult, Target } from "./report/model.js";
+import { createSchedule, type Schedule } from "./schedule.js";
 
 /** How every request of a run is made; the same for every mode. */
 export interface RequestOptions {
@@ -29,6 +30,8 @@ export interface RequestClock {
   runStart: number;
   /** When the runner put the request in line for a slot; dispatch minus this is `queuedMs`. */
   enqueuedAt: number;
+  /** With `--rate`: when the schedule planned the request to start; the client sets it. */
+  plannedAt?: number;
 }
 
 /**
@@ -67,6 +70,8 @@ export function createAgent(settings: Pick<ClientSettings, "timeoutMs" | "maxInF
 export interface ClientSettings extends RequestOptions {
   /** Most requests the run has in flight at once (1 for sequential and blocking); none: no cap. */
   maxInFlight?: number;
+  /** `--rate`: requests started per second over the run, on a fixed schedule; none: at once. */
+  ratePerSecond?: number | null;
 }
 
 /** What a client counted over its life, reported when it closes. */
@@ -93,8 +98,10 @@ export function openClient(settings: ClientSettings, onResult?: ResultListener):
     counts.connectionsOpened += 1;
   });
   const signals = new SignalWatch();
+  const request = requester(agent, settings, onResult ?? null, signals);
+  const rate = settings.ratePerSecond ?? null;
   return {
-    request: requester(agent, settings, onResult ?? null, signals),
+    request: rate === null ? request : scheduled(request, createSchedule(rate)),
     async close() {
       signals.release();
       // Every request has settled by now, so nothing is cut; destroy skips the graceful wait.
@@ -133,6 +140,18 @@ function requester(
   };
 }
 
+/**
+ * Holds each request until its planned start: one schedule for the run, whatever the mode, so
+ * the runners stay as they are (sequential waits for each request, so it starts at its plan or
+ * when the previous one ended; blocking's worker waits on it in turn).
+ */
+function scheduled(request: RequestFn, schedule: Schedule): RequestFn {
+  return async (target, clock, signal) => {
+    const plannedAt = await schedule.next(clock.runStart, signal);
+    return request(target, { ...clock, plannedAt }, signal);
+  };
+}
+
 /** What a request's final measurements are; everything else comes from the target and clock. */
 export interface Measured {
   finalUrl: string;
@@ -153,6 +172,7 @@ export function requestResult(
   measured: Measured,
 ): RequestResult {
   const { status, start, headersAt, end, error } = measured;
+  const { plannedAt } = clock;
   return {
     index: target.index,
     line: target.line,
@@ -164,7 +184,9 @@ export function requestResult(
     redirects: measured.redirects,
     reusedConnection: null,
     startMs: start - clock.runStart,
-    queuedMs: Math.max(0, start - clock.enqueuedAt),
+    scheduleLagMs: plannedAt === undefined ? null : start - plannedAt,
+    // Waiting for the planned start is the schedule's, not a wait for a slot.
+    queuedMs: Math.max(0, start - Math.max(clock.enqueuedAt, plannedAt ?? clock.enqueuedAt)),
     connectMs: null,
     ttfbMs: headersAt === null ? null : headersAt - start,
     downloadMs: headersAt === null ? null : end - headersAt,

@@ -32,6 +32,8 @@ export interface CompareOptions extends RequestOptions {
   warmup: number;
   /** Shown in the report: the list's file name, `-`, or `demo`. */
   source: string;
+  /** `--rate`: requests started per second over each run, on a fixed schedule; none: at once. */
+  ratePerSecond?: number | null;
   /** Recorded in the report when the targets are one shard of a list (`--shard`). */
   shard?: Shard | null;
   /** Aborting (Ctrl-C) stops the comparison; the report then holds what finished. */
@@ -113,7 +115,10 @@ async function runOnce(
   const report = (result: RequestResult) =>
     options.onProgress?.({ type: "request", mode, ok: result.ok });
   const maxInFlight = concurrency === "all" ? undefined : concurrency;
-  const client = openClient({ ...requestOptionsOf(options), maxInFlight }, report);
+  const client = openClient(
+    { ...requestOptionsOf(options), maxInFlight, ratePerSecond: options.ratePerSecond },
+    report,
+  );
   let measured: RunOutcome;
   let eventLoop: EventLoopStats | null;
   let connectionsOpened: number;

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -101,5 +101,51 @@ describe("-d, --data", () => {
     expect(stdout).toBe("");
     expect(stderr).toBe(`fetchbench: \`--data\` file "${missing}": no such file\n`);
     expect(server.received).toHaveLength(0);
+  });
+});
+
+describe("--rate", () => {
+  it("records each request's schedule lag in the JSON and the CSV, in every mode", async () => {
+    const urls = Array.from({ length: 4 }, (_, i) => `${server.url}/status/200?i=${i}`);
+    const csv = join(dir, "rate.csv");
+    const { code, stdout } = await cli([
+      ...urls,
+      "--rate",
+      "50",
+      "--modes",
+      "sequential,concurrent,blocking",
+      "--json",
+      "--quiet",
+      "--export-csv",
+      csv,
+    ]);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as Report;
+    expect(report.runs).toHaveLength(3);
+    for (const run of report.runs) {
+      // One every 20 ms from the start of each run: never earlier than planned.
+      run.requests.forEach((r, i) => {
+        expect(r.startMs).toBeGreaterThanOrEqual(i * 20 - 0.01);
+        expect(r.scheduleLagMs).toBeGreaterThanOrEqual(0);
+      });
+      expect(run.wallMs).toBeGreaterThanOrEqual(60);
+    }
+    const rows = (await readFile(csv, "utf8")).trimEnd().split("\n");
+    const column = rows[0]?.split(",").indexOf("schedule_lag_ms") ?? -1;
+    expect(column).toBeGreaterThan(-1);
+    // A number of milliseconds on every row, never an empty (null) field.
+    expect(rows.slice(1).map((row) => /^\d+(\.\d+)?$/.test(row.split(",")[column] ?? ""))).toEqual(
+      Array(12).fill(true),
+    );
+  });
+
+  it("leaves scheduleLagMs null without it", async () => {
+    const { code, stdout } = await cli([`${server.url}/status/200`, "--json", "--quiet"]);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as Report;
+    expect(report.runs.flatMap((run) => run.requests.map((r) => r.scheduleLagMs))).toEqual([
+      null,
+      null,
+    ]);
   });
 });

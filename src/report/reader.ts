@@ -238,6 +238,7 @@ function readRequest(check: Checker, value: unknown, path: string): RequestResul
         ? null
         : check.boolean(request.reusedConnection, `${path}.reusedConnection`),
     startMs: check.number(request.startMs, `${path}.startMs`),
+    scheduleLagMs: check.numberOrNull(request.scheduleLagMs ?? null, `${path}.scheduleLagMs`),
     queuedMs:
       request.queuedMs === undefined ? 0 : check.number(request.queuedMs, `${path}.queuedMs`),
     connectMs: check.numberOrNull(request.connectMs, `${path}.connectMs`),

@@ -17,6 +17,7 @@ function request(index: number, url: string, latencyMs: number, ok = true): Requ
     redirects: 0,
     reusedConnection: null,
     startMs: 0,
+    scheduleLagMs: null,
     queuedMs: 0,
     connectMs: null,
     ttfbMs: latencyMs,

@@ -53,6 +53,7 @@ function result(
     redirects: spec.redirects ?? 0,
     reusedConnection: !fresh,
     startMs,
+    scheduleLagMs: null,
     queuedMs,
     connectMs: fresh ? 0.6 : null,
     ttfbMs,
