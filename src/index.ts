@@ -95,6 +95,7 @@ export async function compare(
       maxRedirects: options.maxRedirects,
       method: options.method,
       headers: options.headers,
+      ratePerSecond: options.ratePerSecond ?? null,
     },
     shard: options.shard ?? null,
   });

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Report } from "../src/report/model.js";
+import { parseReport } from "../src/report/reader.js";
 import { type LocalServerHandle, startServer } from "../src/server.js";
 import { runInProcess } from "./helpers.js";
 
@@ -121,6 +122,7 @@ describe("--rate", () => {
     ]);
     expect(code).toBe(0);
     const report = JSON.parse(stdout) as Report;
+    expect(report.options.ratePerSecond).toBe(50);
     expect(report.runs).toHaveLength(3);
     for (const run of report.runs) {
       // One every 20 ms from the start of each run: never earlier than planned.
@@ -143,9 +145,28 @@ describe("--rate", () => {
     const { code, stdout } = await cli([`${server.url}/status/200`, "--json", "--quiet"]);
     expect(code).toBe(0);
     const report = JSON.parse(stdout) as Report;
+    expect(report.options.ratePerSecond).toBeNull();
     expect(report.runs.flatMap((run) => run.requests.map((r) => r.scheduleLagMs))).toEqual([
       null,
       null,
     ]);
+  });
+
+  it("says so at the top of the terminal report", async () => {
+    const { code, stdout } = await cli([`${server.url}/status/200`, "--rate", "2.5", "--quiet"]);
+    expect(code).toBe(0);
+    expect(stdout.split("\n")[0]).toMatch(/ · rate 2\.5\/s$/);
+  });
+
+  it("reads a saved report from before --rate as one without a rate", async () => {
+    const { stdout } = await cli([`${server.url}/status/200`, "--json", "--quiet"]);
+    const old = JSON.parse(stdout) as Record<string, unknown> & Report;
+    delete (old.options as Partial<Report["options"]>).ratePerSecond;
+    for (const run of old.runs) {
+      for (const request of run.requests) delete (request as Partial<typeof request>).scheduleLagMs;
+    }
+    const report = parseReport(JSON.stringify(old), "old.json");
+    expect(report.options.ratePerSecond).toBeNull();
+    expect(report.runs[0]?.requests[0]?.scheduleLagMs).toBeNull();
   });
 });

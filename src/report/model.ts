@@ -121,6 +121,8 @@ export interface ReportOptions {
   maxRedirects: number;
   method: string;
   headers: Record<string, string>;
+  /** `--rate`: requests started per second in each run; null when as fast as possible. */
+  ratePerSecond: number | null;
 }
 
 export interface Distribution {

@@ -64,6 +64,7 @@ function report(
       maxRedirects: 10,
       method: "GET",
       headers: {},
+      ratePerSecond: null,
     },
     shard: null,
     urlCount: Math.max(...runs.map((run) => run.latencies.length)),

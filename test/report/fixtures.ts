@@ -125,6 +125,7 @@ function options(overrides: Partial<ReportOptions>): ReportOptions {
     maxRedirects: 10,
     method: "GET",
     headers: {},
+    ratePerSecond: null,
     ...overrides,
   };
 }
