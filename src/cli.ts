@@ -554,10 +554,10 @@ function addRunOptions(command: Command, defaultModes: readonly Mode[] = DEFAULT
     .option("--http2", `offer HTTP/2 (ALPN), falling back to HTTP/1.1${NOT_YET}`)
     .option(
       "-d, --data <text|@file>",
-      `request body, as curl sends it: POST unless -X, form content type unless -H (repeatable, joined with &)${NOT_YET}`,
+      `request body, as curl sends it: POST unless -X, form content type unless -H (repeatable, joined with &)`,
       collect,
     )
-    .option("--rate <n>", `start at most n requests per second, on a fixed schedule${NOT_YET}`)
+    .option("--rate <n>", `start n requests per second, on a fixed schedule, in every mode`)
     .option(
       "--connect-timeout <duration>",
       `deadline to open a connection (default: --timeout)${NOT_YET}`,
@@ -650,6 +650,8 @@ async function resolveRunSettings(
       }),
       method,
       headers,
+      body: body?.data ?? null,
+      ratePerSecond,
       timeoutMs: parseDuration(raw.timeout ?? formatDurationFlag(DEFAULTS.timeoutMs), "--timeout"),
       maxRedirects: parseCount(
         raw.maxRedirects ?? String(DEFAULTS.maxRedirects),
@@ -713,8 +715,6 @@ const UNWIRED: readonly [keyof RawRunOptions, string][] = [
   ["insecure", "-k, --insecure"],
   ["cacert", "--cacert"],
   ["http2", "--http2"],
-  ["data", "-d, --data"],
-  ["rate", "--rate"],
   ["connectTimeout", "--connect-timeout"],
   ["perHost", "--per-host"],
   ["resolve", "--resolve"],

@@ -5,6 +5,7 @@ import { errorCode } from "./errors.js";
 import { formatDuration } from "./options.js";
 import { sanitize } from "./report/format.js";
 import type { ErrorKind, RequestError, RequestResult, Target } from "./report/model.js";
+import { createSchedule, type Schedule } from "./schedule.js";
 
 /** How every request of a run is made; the same for every mode. */
 export interface RequestOptions {
@@ -16,6 +17,11 @@ export interface RequestOptions {
   timeoutMs: number;
   /** Redirects followed at most; 0 takes a 3xx as the final answer, as curl does without -L. */
   maxRedirects: number;
+  /**
+   * `-d, --data`: sent with every request and again on a 307 or 308; dropped, with the headers
+   * that describe it, where a redirect turns the request into a GET. None: no body.
+   */
+  body?: Buffer | null;
 }
 
 /** Clock readings the runner hands to each request, from `performance.now()`. */
@@ -24,6 +30,8 @@ export interface RequestClock {
   runStart: number;
   /** When the runner put the request in line for a slot; dispatch minus this is `queuedMs`. */
   enqueuedAt: number;
+  /** With `--rate`: when the schedule planned the request to start; the client sets it. */
+  plannedAt?: number;
 }
 
 /**
@@ -62,6 +70,8 @@ export function createAgent(settings: Pick<ClientSettings, "timeoutMs" | "maxInF
 export interface ClientSettings extends RequestOptions {
   /** Most requests the run has in flight at once (1 for sequential and blocking); none: no cap. */
   maxInFlight?: number;
+  /** `--rate`: requests started per second over the run, on a fixed schedule; none: at once. */
+  ratePerSecond?: number | null;
 }
 
 /** What a client counted over its life, reported when it closes. */
@@ -88,8 +98,10 @@ export function openClient(settings: ClientSettings, onResult?: ResultListener):
     counts.connectionsOpened += 1;
   });
   const signals = new SignalWatch();
+  const request = requester(agent, settings, onResult ?? null, signals);
+  const rate = settings.ratePerSecond ?? null;
   return {
-    request: requester(agent, settings, onResult ?? null, signals),
+    request: rate === null ? request : scheduled(request, createSchedule(rate)),
     async close() {
       signals.release();
       // Every request has settled by now, so nothing is cut; destroy skips the graceful wait.
@@ -128,6 +140,18 @@ function requester(
   };
 }
 
+/**
+ * Holds each request until its planned start: one schedule for the run, whatever the mode, so
+ * the runners stay as they are (sequential waits for each request, so it starts at its plan or
+ * when the previous one ended; blocking's worker waits on it in turn).
+ */
+function scheduled(request: RequestFn, schedule: Schedule): RequestFn {
+  return async (target, clock, signal) => {
+    const plannedAt = await schedule.next(clock.runStart, signal);
+    return request(target, { ...clock, plannedAt }, signal);
+  };
+}
+
 /** What a request's final measurements are; everything else comes from the target and clock. */
 export interface Measured {
   finalUrl: string;
@@ -148,6 +172,7 @@ export function requestResult(
   measured: Measured,
 ): RequestResult {
   const { status, start, headersAt, end, error } = measured;
+  const { plannedAt } = clock;
   return {
     index: target.index,
     line: target.line,
@@ -159,7 +184,9 @@ export function requestResult(
     redirects: measured.redirects,
     reusedConnection: null,
     startMs: start - clock.runStart,
-    queuedMs: Math.max(0, start - clock.enqueuedAt),
+    scheduleLagMs: plannedAt === undefined ? null : start - plannedAt,
+    // Waiting for the planned start is the schedule's, not a wait for a slot.
+    queuedMs: Math.max(0, start - Math.max(clock.enqueuedAt, plannedAt ?? clock.enqueuedAt)),
     connectMs: null,
     ttfbMs: headersAt === null ? null : headersAt - start,
     downloadMs: headersAt === null ? null : end - headersAt,
@@ -223,6 +250,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   #url: string;
   #method: string;
   #headers: Record<string, string>;
+  #body: Buffer | null;
   #redirects = 0;
   #status: number | null = null;
   #statusText = "";
@@ -244,6 +272,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.#url = target.url;
     this.#method = options.method;
     this.#headers = options.headers;
+    this.#body = options.body ?? null;
     this.#timer = setTimeout(onDeadline, options.timeoutMs, this);
   }
 
@@ -264,6 +293,7 @@ class Exchange implements Dispatcher.DispatchHandler {
         path: url.pathname + url.search,
         method: this.#method as Dispatcher.HttpMethod,
         headers: this.#headers,
+        body: this.#body,
       },
       this,
     );
@@ -361,9 +391,13 @@ class Exchange implements Dispatcher.DispatchHandler {
       this.#headers = withoutCredentials(this.#headers);
     }
     const status = this.#status;
-    // curl -L and browsers turn a POST into a GET on 301/302/303.
+    // curl -L and browsers turn a POST into a GET on 301/302/303, and send no body with it.
     if (status === 303 || ((status === 301 || status === 302) && this.#method === "POST")) {
       if (this.#method !== "HEAD") this.#method = "GET";
+      if (this.#body !== null) {
+        this.#body = null;
+        this.#headers = withoutBodyHeaders(this.#headers);
+      }
     }
     this.#url = nextUrl.href;
     this.#redirects += 1;
@@ -387,6 +421,13 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.onResult?.(result);
     this.resolve?.(result);
   }
+}
+
+/** The headers that describe a body, which the Fetch standard drops along with it on a redirect. */
+const BODY_HEADERS = /^content-(type|encoding|language|location)$/i;
+
+function withoutBodyHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !BODY_HEADERS.test(name)));
 }
 
 function withoutCredentials(headers: Record<string, string>): Record<string, string> {

@@ -32,6 +32,8 @@ export interface CompareOptions extends RequestOptions {
   warmup: number;
   /** Shown in the report: the list's file name, `-`, or `demo`. */
   source: string;
+  /** `--rate`: requests started per second over each run, on a fixed schedule; none: at once. */
+  ratePerSecond?: number | null;
   /** Recorded in the report when the targets are one shard of a list (`--shard`). */
   shard?: Shard | null;
   /** Aborting (Ctrl-C) stops the comparison; the report then holds what finished. */
@@ -93,6 +95,7 @@ export async function compare(
       maxRedirects: options.maxRedirects,
       method: options.method,
       headers: options.headers,
+      ratePerSecond: options.ratePerSecond ?? null,
     },
     shard: options.shard ?? null,
   });
@@ -113,7 +116,10 @@ async function runOnce(
   const report = (result: RequestResult) =>
     options.onProgress?.({ type: "request", mode, ok: result.ok });
   const maxInFlight = concurrency === "all" ? undefined : concurrency;
-  const client = openClient({ ...requestOptionsOf(options), maxInFlight }, report);
+  const client = openClient(
+    { ...requestOptionsOf(options), maxInFlight, ratePerSecond: options.ratePerSecond },
+    report,
+  );
   let measured: RunOutcome;
   let eventLoop: EventLoopStats | null;
   let connectionsOpened: number;
@@ -160,6 +166,6 @@ async function runOnce(
 
 /** Only what a request needs, not the whole comparison's options. */
 function requestOptionsOf(options: RequestOptions): RequestOptions {
-  const { method, headers, timeoutMs, maxRedirects } = options;
-  return { method, headers, timeoutMs, maxRedirects };
+  const { method, headers, timeoutMs, maxRedirects, body } = options;
+  return { method, headers, timeoutMs, maxRedirects, body };
 }

@@ -285,3 +285,79 @@ describe("client", () => {
     expect(getEventListeners(signal, "abort")).toHaveLength(0);
   });
 });
+
+describe("request body", () => {
+  let recorder: Awaited<ReturnType<typeof startServer>>;
+  beforeAll(async () => {
+    recorder = await startServer({ port: 0, record: true });
+  });
+  afterAll(async () => {
+    await recorder.close();
+  });
+
+  const body = Buffer.from("name=fetchbench&n=12345");
+  const withBody: RequestOptions = {
+    ...defaults,
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", "x-kept": "1" },
+    body,
+  };
+
+  /** What the recorder received for one request; the hops of a redirect in turn. */
+  async function send(path: string, options: RequestOptions = withBody) {
+    recorder.received.length = 0;
+    agent = createAgent(options);
+    const now = performance.now();
+    const result = await createRequester(agent, options)(
+      { index: 0, line: 1, url: `${recorder.url}${path}` },
+      { runStart: now, enqueuedAt: now },
+    );
+    return { result, hops: [...recorder.received] };
+  }
+
+  it("sends the body with its length on every request", async () => {
+    for (let round = 0; round < 2; round++) {
+      const { result, hops } = await send("/echo");
+      expect(result.ok).toBe(true);
+      expect(hops).toHaveLength(1);
+      expect(hops[0]).toMatchObject({ method: "POST", bodyLength: body.length });
+      expect(hops[0]?.headers["content-length"]).toBe(String(body.length));
+      expect(hops[0]?.headers["content-type"]).toBe("application/x-www-form-urlencoded");
+    }
+  });
+
+  it("sends it again on a 307 and a 308, with the method", async () => {
+    for (const status of [307, 308]) {
+      const { result, hops } = await send(`/status/${status}?location=/echo`);
+      expect(result).toMatchObject({ ok: true, redirects: 1, finalUrl: `${recorder.url}/echo` });
+      expect(hops.map((hop) => [hop.method, hop.bodyLength])).toEqual([
+        ["POST", body.length],
+        ["POST", body.length],
+      ]);
+      expect(hops[1]?.headers["content-type"]).toBe("application/x-www-form-urlencoded");
+    }
+  });
+
+  it("drops it, with its Content-Type, where a redirect turns the request into a GET", async () => {
+    for (const status of [301, 302, 303]) {
+      const { result, hops } = await send(`/status/${status}?location=/echo`);
+      expect(result.ok).toBe(true);
+      expect(hops.map((hop) => [hop.method, hop.bodyLength])).toEqual([
+        ["POST", body.length],
+        ["GET", 0],
+      ]);
+      expect(hops[1]?.headers).not.toHaveProperty("content-length");
+      expect(hops[1]?.headers).not.toHaveProperty("content-type");
+      // Headers that do not describe the body go on.
+      expect(hops[1]?.headers["x-kept"]).toBe("1");
+    }
+  });
+
+  it("keeps it on a 301 or 302 of a method that stays, as curl does", async () => {
+    const { hops } = await send("/status/302?location=/echo", { ...withBody, method: "PUT" });
+    expect(hops.map((hop) => [hop.method, hop.bodyLength])).toEqual([
+      ["PUT", body.length],
+      ["PUT", body.length],
+    ]);
+  });
+});

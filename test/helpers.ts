@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { type Io, main } from "../src/cli.js";
 
 export const BIN = fileURLToPath(new URL("../bin/fetchbench.js", import.meta.url));
 
@@ -73,4 +74,28 @@ export async function deadPort(): Promise<number> {
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   if (address === null || typeof address === "string") throw new Error("no port");
   return address.port;
+}
+
+/** Runs the CLI in this process, as a pipe would see it (no terminal, no Ctrl-C). */
+export async function runInProcess(
+  args: readonly string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const io: Io = {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    readStdin: async () => Buffer.from(""),
+    stdoutIsTTY: false,
+    stderrIsTTY: false,
+    stderrColumns: 80,
+    env: {},
+    onInterrupt: () => () => {},
+  };
+  const code = await main(args, io);
+  return { code, stdout, stderr };
 }

@@ -25,6 +25,7 @@ function request(index: number, ok: boolean): RequestResult {
     redirects: 0,
     reusedConnection: null,
     startMs: 0,
+    scheduleLagMs: null,
     queuedMs: 0,
     connectMs: null,
     ttfbMs: 10,

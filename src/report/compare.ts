@@ -169,7 +169,14 @@ export function regressions(comparison: ReportComparison, percent: number): Mode
   );
 }
 
-const COMPARED_OPTIONS = ["concurrency", "method", "headers", "timeoutMs", "maxRedirects"] as const;
+const COMPARED_OPTIONS = [
+  "concurrency",
+  "method",
+  "headers",
+  "timeoutMs",
+  "maxRedirects",
+  "ratePerSecond",
+] as const;
 
 /** Settings that change what is measured; runs and warm-ups only change how often. */
 function optionDifferences(baseline: Report, current: Report): string[] {

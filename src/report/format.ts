@@ -218,7 +218,8 @@ export function comparisonHeadline(c: Comparison, multiRun: boolean): string {
 }
 
 /**
- * What was run, for the top of a report: `10 URLs from urls.txt · concurrency all · timeout 2 s`,
+ * What was run, for the top of a report: `10 URLs from urls.txt · concurrency all · timeout 2 s`
+ * (and `rate 50/s` with `--rate`),
  * plus `5 runs + 1 warm-up` when there were several; `12 of 50 URLs … (interrupted)` after Ctrl-C.
  * The source is sanitized.
  */
@@ -241,6 +242,7 @@ export function reportContext(report: Report): string {
   // Only the concurrent mode reads it; the others run one request at a time.
   if (o.modes.includes("concurrent")) parts.push(`concurrency ${o.concurrency}`);
   parts.push(`timeout ${formatDuration(o.timeoutMs)}`);
+  if (o.ratePerSecond !== null) parts.push(`rate ${o.ratePerSecond}/s`);
   if (o.runs > 1 || o.warmup > 0) {
     const warmups = o.warmup === 0 ? "" : ` + ${o.warmup} warm-up${o.warmup === 1 ? "" : "s"}`;
     parts.push(`${o.runs} ${o.runs === 1 ? "run" : "runs"}${warmups}`);

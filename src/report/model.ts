@@ -58,7 +58,12 @@ export interface RequestResult {
   reusedConnection: boolean | null;
   /** Dispatch time, from the start of the run. */
   startMs: number;
-  /** Time waiting for a concurrency slot before dispatch. */
+  /**
+   * With `--rate`: dispatch minus the planned start (how late the request went out against the
+   * schedule, the coordinated-omission view); null without a rate.
+   */
+  scheduleLagMs: number | null;
+  /** Time waiting for a concurrency slot before dispatch (not counting a wait for the planned start). */
   queuedMs: number;
   /** Time to open the connection; null until measured. */
   connectMs: number | null;
@@ -116,6 +121,8 @@ export interface ReportOptions {
   maxRedirects: number;
   method: string;
   headers: Record<string, string>;
+  /** `--rate`: requests started per second in each run; null when as fast as possible. */
+  ratePerSecond: number | null;
 }
 
 export interface Distribution {

@@ -171,6 +171,11 @@ function readOptions(check: Checker, value: unknown): ReportOptions {
     // Reports from before `--method` and `--header` existed made plain GETs.
     method: options.method === undefined ? "GET" : check.string(options.method, "options.method"),
     headers: headers as Record<string, string>,
+    // Reports from before `--rate` started every request at once.
+    ratePerSecond:
+      options.ratePerSecond === undefined || options.ratePerSecond === null
+        ? null
+        : check.number(options.ratePerSecond, "options.ratePerSecond"),
   };
 }
 
@@ -238,6 +243,7 @@ function readRequest(check: Checker, value: unknown, path: string): RequestResul
         ? null
         : check.boolean(request.reusedConnection, `${path}.reusedConnection`),
     startMs: check.number(request.startMs, `${path}.startMs`),
+    scheduleLagMs: check.numberOrNull(request.scheduleLagMs ?? null, `${path}.scheduleLagMs`),
     queuedMs:
       request.queuedMs === undefined ? 0 : check.number(request.queuedMs, `${path}.queuedMs`),
     connectMs: check.numberOrNull(request.connectMs, `${path}.connectMs`),

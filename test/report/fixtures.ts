@@ -53,6 +53,7 @@ function result(
     redirects: spec.redirects ?? 0,
     reusedConnection: !fresh,
     startMs,
+    scheduleLagMs: null,
     queuedMs,
     connectMs: fresh ? 0.6 : null,
     ttfbMs,
@@ -124,6 +125,7 @@ function options(overrides: Partial<ReportOptions>): ReportOptions {
     maxRedirects: 10,
     method: "GET",
     headers: {},
+    ratePerSecond: null,
     ...overrides,
   };
 }

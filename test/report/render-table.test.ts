@@ -401,6 +401,7 @@ function largeReport(count: number, failures: number): Report {
       redirects: 0,
       reusedConnection: null,
       startMs: 0,
+      scheduleLagMs: null,
       queuedMs: 0,
       connectMs: null,
       ttfbMs: null,

@@ -20,6 +20,7 @@ function request(index: number, latencyMs: number, fields: Partial<RequestResult
     redirects: 0,
     reusedConnection: null,
     startMs: 0,
+    scheduleLagMs: null,
     queuedMs: 0,
     connectMs: null,
     ttfbMs: latencyMs,
