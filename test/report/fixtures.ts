@@ -52,8 +52,13 @@ function result(
     bytes: spec.bytes ?? (status === null ? 0 : 2),
     redirects: spec.redirects ?? 0,
     reusedConnection: !fresh,
+    // Sequential requests share the first connection; concurrent ones each open their own.
+    connectionId: fresh ? index + 1 : 1,
     startMs,
     queuedMs,
+    dnsMs: null,
+    tcpMs: fresh ? 0.6 : null,
+    tlsMs: null,
     connectMs: fresh ? 0.6 : null,
     ttfbMs,
     downloadMs: ttfbMs === null ? null : 0.4,
