@@ -31,6 +31,7 @@ import {
   wrapWords,
 } from "./format.js";
 import type { EventLoopStats, Mode, ModeSummary, Report, TargetModeSummary } from "./model.js";
+import { waterfallLines } from "./waterfall.js";
 
 type Colors = ReturnType<typeof pc.createColors>;
 
@@ -351,6 +352,8 @@ export function renderTable(report: Report, options: RenderOptions): string {
   sections.push(targetTable(report, modes, options, c));
   sections.push(failureLines(report, modes, maxWidth, c));
   sections.push(histogramLines(report, modes, maxWidth, c));
+  if (options.waterfall === true)
+    sections.push(waterfallLines(report, modes, { width: maxWidth }, c));
 
   const closing = multiRun ? [] : latencyLines(report, modes);
   const sentence = blockingSentence(report, modes);
