@@ -188,3 +188,19 @@ describe("phases and connections", () => {
     expect(result?.dnsMs).toBeGreaterThanOrEqual(0);
   });
 });
+
+describe("phases in the blocking mode", () => {
+  it("records them for requests the blocking thread asked for", async () => {
+    const { runBlocking } = await import("../src/runners/blocking.js");
+    const client = openClient({ ...options, maxInFlight: 1 });
+    const targets = [0, 1, 2].map((index) => ({ index, line: 1, url: `${http.url}/delay/0` }));
+    const outcome = await runBlocking(targets, { request: client.request });
+    await client.close();
+    expect(outcome.requests.map((r) => [r.connectionId, r.reusedConnection])).toEqual([
+      [1, false],
+      [1, true],
+      [1, true],
+    ]);
+    expect(outcome.requests[0]?.connectMs).toBeGreaterThanOrEqual(0);
+  });
+});

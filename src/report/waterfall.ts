@@ -192,7 +192,9 @@ export function waterfallLines(
   const lines: string[] = [];
   for (const { mode, rows } of rowsByMode) {
     if (lines.length > 0) lines.push("");
-    lines.push(`waterfall ${c.dim(`(${mode})`)}`);
+    const of = report.runs.filter((run) => run.mode === mode && !run.warmup).length;
+    const which = of > 1 ? `, last of ${of} runs` : "";
+    lines.push(`waterfall ${c.dim(`(${mode}${which})`)}`);
     for (const row of rows) {
       const label = row.label.padStart(labelWidth);
       lines.push(`  ${label} │${bar(row, columns, scale, c)}│ ${note(row, c)}`.trimEnd());

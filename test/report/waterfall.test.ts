@@ -86,15 +86,15 @@ describe("waterfall", () => {
 
   it("follows --waterfall and --no-waterfall on the command line", async () => {
     const args = ["demo", "--count", "3", "--delay", "10ms"];
-    const [off, on, forcedOff] = await Promise.all([
-      runCli(args),
-      runCli([...args, "--waterfall"]),
-      runCli([...args, "--waterfall", "--no-waterfall"]),
-    ]);
+    // One at a time, with room to spare: a busy machine starts node slowly.
+    const run = (extra: string[]) => runCli([...args, ...extra], { timeoutMs: 60_000 });
+    const off = await run([]);
+    const on = await run(["--waterfall"]);
+    const forcedOff = await run(["--waterfall", "--no-waterfall"]);
     expect(off.stdout).not.toContain("waterfall (");
     expect(on.stdout).toContain("waterfall (sequential)");
     // The demo runs three modes of three URLs each.
     expect(rows(on.stdout.split("\n"))).toHaveLength(9);
     expect(forcedOff.stdout).not.toContain("waterfall (");
-  });
+  }, 200_000);
 });
