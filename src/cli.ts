@@ -42,6 +42,7 @@ import { DEFAULT_MAX_ROWS, SORT_COLUMNS, type SortColumn } from "./report/format
 import { MODES, type Mode, type Report, type Target } from "./report/model.js";
 import { checkOutputTarget, OutputError, writeOutput, writeOutputs } from "./report/outputs.js";
 import { EXPORT_FORMATS, formatList, type RegisteredFormat } from "./report/render.js";
+import { showWaterfall, WATERFALL_MAX_URLS } from "./report/waterfall.js";
 import { ENDPOINTS, startServer } from "./server.js";
 import { parseShard, selectShard } from "./shard.js";
 import {
@@ -91,6 +92,8 @@ interface RawRunOptions extends Record<string, unknown> {
   all?: boolean;
   sort?: string;
   top?: string;
+  /** `--waterfall` true, `--no-waterfall` false, neither: undefined. */
+  waterfall?: boolean;
   ignoreFailures?: boolean;
   color: boolean;
   runs?: string;
@@ -128,6 +131,8 @@ interface RunSettings {
   /** `--sort` and `--top`: what the per-URL table shows. */
   sort: SortColumn | undefined;
   maxRows: number | undefined;
+  /** `--waterfall` / `--no-waterfall`; undefined: on a terminal for a short list. */
+  waterfall: boolean | undefined;
   thresholds: Thresholds;
   color: boolean;
   /** Colour for what goes to standard error (progress, warnings): its own terminal check. */
@@ -574,6 +579,11 @@ function addRunOptions(command: Command, defaultModes: readonly Mode[] = DEFAULT
     )
     .option("--sort <column>", `order of the per-URL table: ${SORT_COLUMNS.join(", ")}`)
     .option("--top <n>", `rows in the per-URL table (default ${DEFAULT_MAX_ROWS})`)
+    .option(
+      "--waterfall",
+      `draw each request's phases on a time axis (default: on a terminal, for up to ${WATERFALL_MAX_URLS} URLs)`,
+    )
+    .option("--no-waterfall", "no waterfall, even on a terminal")
     .option("-q, --quiet", "no progress and no warnings on standard error")
     .option("--no-progress", "no progress display")
     .option("--no-color", "no colour, even on a terminal");
@@ -667,6 +677,7 @@ async function resolveRunSettings(
     allRows: raw.all === true,
     sort: raw.sort === undefined ? undefined : parseSort(raw.sort, "--sort"),
     maxRows: raw.top === undefined ? undefined : parseCount(raw.top, "--top", { min: 1 }),
+    waterfall: raw.waterfall,
     thresholds,
     color: useColor(raw.color, io.stdoutIsTTY, io),
     stderrColor: useColor(raw.color, io.stderrIsTTY, io),
@@ -787,6 +798,7 @@ async function runAndReport(
     sort: settings.sort,
     maxRows: settings.maxRows,
     width: reportWidth(io),
+    waterfall: showWaterfall(settings.waterfall, io.stdoutIsTTY, targets.length),
   };
   if (explanation !== null && settings.format === "table") io.stdout(`${explanation}\n\n`);
   // A failed export still leaves the report, the warnings and the verdict to give. Ctrl-C while

@@ -1,6 +1,14 @@
 import { STATUS_CODES } from "node:http";
 import { performance } from "node:perf_hooks";
 import { Agent, type Dispatcher } from "undici";
+import {
+  addHop,
+  type ConnectionObserver,
+  type ConnectionTiming,
+  type ConnectionUse,
+  expectConnection,
+  timedFactory,
+} from "./diagnostics.js";
 import { errorCode } from "./errors.js";
 import { formatDuration } from "./options.js";
 import { sanitize } from "./report/format.js";
@@ -54,6 +62,8 @@ const REDIRECT_BODY_LIMIT = 1 << 20;
  */
 export function createAgent(settings: Pick<ClientSettings, "timeoutMs" | "maxInFlight">): Agent {
   return new Agent({
+    // Times and numbers each connection; a ProxyAgent takes the same option.
+    factory: timedFactory(),
     keepAliveTimeout: 30_000,
     // undici gives a finished connection back a loop turn after the response ends, so a
     // request sent at once would find it busy and open another: capped at the most requests
@@ -163,7 +173,18 @@ export interface Measured {
   headersAt: number | null;
   end: number;
   error: RequestError | null;
+  /** The connections its hops went out on; null or absent when it reached none. */
+  connection?: ConnectionUse | null;
 }
+
+const NO_CONNECTION = {
+  connectionId: null,
+  reusedConnection: null,
+  dnsMs: null,
+  tcpMs: null,
+  tlsMs: null,
+  connectMs: null,
+} as const;
 
 /** The one place a RequestResult is built: ok, offsets and phase times follow from the readings. */
 export function requestResult(
@@ -173,6 +194,7 @@ export function requestResult(
 ): RequestResult {
   const { status, start, headersAt, end, error } = measured;
   const { plannedAt } = clock;
+  const connection = measured.connection ?? NO_CONNECTION;
   return {
     index: target.index,
     line: target.line,
@@ -182,12 +204,16 @@ export function requestResult(
     status,
     bytes: measured.bytes,
     redirects: measured.redirects,
-    reusedConnection: null,
+    reusedConnection: connection.reusedConnection,
+    connectionId: connection.connectionId,
     startMs: start - clock.runStart,
     scheduleLagMs: plannedAt === undefined ? null : start - plannedAt,
     // Waiting for the planned start is the schedule's, not a wait for a slot.
     queuedMs: Math.max(0, start - Math.max(clock.enqueuedAt, plannedAt ?? clock.enqueuedAt)),
-    connectMs: null,
+    dnsMs: connection.dnsMs,
+    tcpMs: connection.tcpMs,
+    tlsMs: connection.tlsMs,
+    connectMs: connection.connectMs,
     ttfbMs: headersAt === null ? null : headersAt - start,
     downloadMs: headersAt === null ? null : end - headersAt,
     latencyMs: end - start,
@@ -242,7 +268,7 @@ function onDeadline(exchange: Exchange): void {
  * undici 7): bytes are counted in the data callback, nothing is streamed or buffered, and one
  * timer covers connect, redirects, headers and body.
  */
-class Exchange implements Dispatcher.DispatchHandler {
+class Exchange implements Dispatcher.DispatchHandler, ConnectionObserver {
   resolve: ((result: RequestResult) => void) | null = null;
   watchers: Set<Exchange> | null = null;
   readonly #start = performance.now();
@@ -256,6 +282,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   #statusText = "";
   #bytes = 0;
   #headersAt: number | null = null;
+  #connection: ConnectionUse | null = null;
   /** The current hop's controller; null until undici starts it. */
   #controller: Dispatcher.DispatchController | null = null;
   /** Set while the current hop is a redirect being drained: where it leads. */
@@ -309,7 +336,14 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     if (this.#done) controller.abort(new Error("request already settled"));
-    else this.#controller = controller;
+    else {
+      this.#controller = controller;
+      expectConnection(this);
+    }
+  }
+
+  onConnection(connection: ConnectionTiming, reused: boolean): void {
+    this.#connection = addHop(this.#connection, connection, reused);
   }
 
   onResponseStart(
@@ -417,6 +451,7 @@ class Exchange implements Dispatcher.DispatchHandler {
       headersAt: this.#headersAt,
       end: performance.now(),
       error,
+      connection: this.#connection,
     });
     this.onResult?.(result);
     this.resolve?.(result);

@@ -29,6 +29,8 @@ export interface RenderOptions {
   sort?: SortColumn;
   /** Columns the terminal report should fit (the terminal's width); 120 when absent. */
   width?: number;
+  /** Draw the per-request waterfall of each mode (terminal report only). */
+  waterfall?: boolean;
 }
 
 export { csvField, escapeHtml, escapeMarkdown, sanitize, truncateMiddle } from "./text.js";

@@ -54,8 +54,17 @@ export interface RequestResult {
   bytes: number;
   /** Redirects followed. */
   redirects: number;
-  /** Whether the request went out on an already open connection; null until measured. */
+  /**
+   * Whether no hop of the request had to open a connection: every hop went out on one an
+   * earlier request had used (HTTP/2 streams sharing one connection count as reused). Null
+   * when the request never reached a connection (it failed to connect, or was cut first).
+   */
   reusedConnection: boolean | null;
+  /**
+   * The connection the last hop went out on, numbered from 1 in the order the run opened them,
+   * so requests that shared a connection share the id; null when it never reached one.
+   */
+  connectionId: number | null;
   /** Dispatch time, from the start of the run. */
   startMs: number;
   /**
@@ -65,9 +74,21 @@ export interface RequestResult {
   scheduleLagMs: number | null;
   /** Time waiting for a concurrency slot before dispatch (not counting a wait for the planned start). */
   queuedMs: number;
-  /** Time to open the connection; null until measured. */
+  /**
+   * Name lookup of the connection(s) the request opened; null when it opened none, or needed
+   * no lookup (an IP address), or went through a proxy (the proxy's lookup is not seen).
+   */
+  dnsMs: number | null;
+  /** TCP handshake of the connection(s) it opened; null when it opened none or used a proxy. */
+  tcpMs: number | null;
+  /** TLS handshake of the connection(s) it opened; null when it opened none or for `http:`. */
+  tlsMs: number | null;
+  /**
+   * Time to open the connection(s) the request opened, from the connect call to a usable
+   * socket: lookup, TCP, TLS and a proxy's CONNECT tunnel; null when it opened none.
+   */
   connectMs: number | null;
-  /** Dispatch to the final response's headers; null when none arrived. */
+  /** Dispatch to the final response's headers (connect included); null when none arrived. */
   ttfbMs: number | null;
   /** Final headers to the last body byte; null when no headers arrived. */
   downloadMs: number | null;
@@ -150,9 +171,31 @@ export interface HistogramBin {
   count: number;
 }
 
+/**
+ * Mean of each phase over the completed requests that have it (a phase a request lacks, such as
+ * `tlsMs` on a reused connection, is left out rather than counted as 0); null when none has it.
+ */
+export interface PhaseMeans {
+  queuedMs: number | null;
+  dnsMs: number | null;
+  tcpMs: number | null;
+  tlsMs: number | null;
+  connectMs: number | null;
+  /** Headers minus connect: the server's time, as the request saw it (`ttfbMs - connectMs`). */
+  waitMs: number | null;
+  ttfbMs: number | null;
+  downloadMs: number | null;
+}
+
 export interface ModeSummary {
   /** Measured runs (warm-ups excluded). */
   runs: number;
+  /** Connections the mode's Agent opened, mean per measured run (curl's `num_connects`); null when not measured. */
+  connectionsOpened: number | null;
+  /** Most requests in flight at once, highest over the measured runs. */
+  peakInFlight: number;
+  /** Where the time of a request went, on average. */
+  phases: PhaseMeans;
   wallMs: Distribution;
   /** Over every request of every measured run of the mode; null when no request settled. */
   latencyMs: LatencyPercentiles | null;

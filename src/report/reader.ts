@@ -242,10 +242,15 @@ function readRequest(check: Checker, value: unknown, path: string): RequestResul
       request.reusedConnection === null || request.reusedConnection === undefined
         ? null
         : check.boolean(request.reusedConnection, `${path}.reusedConnection`),
+    // Reports from before phases were measured have none: null, as for a request without them.
+    connectionId: check.numberOrNull(request.connectionId, `${path}.connectionId`),
     startMs: check.number(request.startMs, `${path}.startMs`),
     scheduleLagMs: check.numberOrNull(request.scheduleLagMs ?? null, `${path}.scheduleLagMs`),
     queuedMs:
       request.queuedMs === undefined ? 0 : check.number(request.queuedMs, `${path}.queuedMs`),
+    dnsMs: check.numberOrNull(request.dnsMs, `${path}.dnsMs`),
+    tcpMs: check.numberOrNull(request.tcpMs, `${path}.tcpMs`),
+    tlsMs: check.numberOrNull(request.tlsMs, `${path}.tlsMs`),
     connectMs: check.numberOrNull(request.connectMs, `${path}.connectMs`),
     ttfbMs: check.numberOrNull(request.ttfbMs, `${path}.ttfbMs`),
     downloadMs: check.numberOrNull(request.downloadMs, `${path}.downloadMs`),

@@ -134,6 +134,38 @@ function histogramTable(report: Report, modes: Mode[]): Iterable<string> {
   );
 }
 
+/** Per mode: the mean of each phase, connections opened and peak in flight. */
+function phaseTable(report: Report, modes: Mode[]): Iterable<string> {
+  const rows: string[][] = [];
+  for (const mode of modes) {
+    const s = report.summary.modes[mode];
+    if (s === undefined) continue;
+    const p = s.phases;
+    rows.push([
+      `\`${mode}\``,
+      ...[p.queuedMs, p.dnsMs, p.tcpMs, p.tlsMs, p.waitMs, p.downloadMs].map(ms),
+      s.connectionsOpened === null ? "–" : String(Number(s.connectionsOpened.toFixed(1))),
+      String(s.peakInFlight),
+    ]);
+  }
+  if (rows.length === 0) return [];
+  return table(
+    [
+      "Mode",
+      "Queued [ms]",
+      "DNS [ms]",
+      "TCP [ms]",
+      "TLS [ms]",
+      "Wait [ms]",
+      "Download [ms]",
+      "Connections",
+      "Peak in flight",
+    ],
+    ["left", ...Array<"right">(8).fill("right")],
+    rows,
+  );
+}
+
 function eventLoopTable(report: Report, modes: Mode[]): Iterable<string> {
   const rows: string[][] = [];
   for (const mode of modes) {
@@ -158,7 +190,7 @@ function eventLoopTable(report: Report, modes: Mode[]): Iterable<string> {
 /**
  * Renders the Markdown report: context line, the modes table (mean ± σ, min, max, relative),
  * the comparison sentence, the per-URL table (rows chosen as in the terminal report), the
- * failures, the event-loop table when measured, and warnings as quotes; a line at a time.
+ * failures, the phase table, the event-loop table when measured, and warnings as quotes; a line at a time.
  */
 export function* renderMarkdown(report: Report, options: RenderOptions): Generator<string> {
   const modes = reportModes(report);
@@ -174,6 +206,7 @@ export function* renderMarkdown(report: Report, options: RenderOptions): Generat
   if (report.summary.targets.length > 0) blocks.push(...targetTable(report, modes, options));
   blocks.push(failureList(report, modes));
   blocks.push(histogramTable(report, modes));
+  blocks.push(phaseTable(report, modes));
   blocks.push(eventLoopTable(report, modes));
   const sentence = blockingSentence(report, modes);
   if (sentence !== null) blocks.push([sentence]);

@@ -31,6 +31,7 @@ import {
   wrapWords,
 } from "./format.js";
 import type { EventLoopStats, Mode, ModeSummary, Report, TargetModeSummary } from "./model.js";
+import { waterfallLines } from "./waterfall.js";
 
 type Colors = ReturnType<typeof pc.createColors>;
 
@@ -99,6 +100,27 @@ function eventLoopText(e: EventLoopStats): string {
   );
 }
 
+/** Where a request's time went, on average: `queued · dns · tcp · tls · wait · download`. */
+function phaseText(s: ModeSummary): string {
+  const p = s.phases;
+  return (
+    `queued ${formatMsOrDash(p.queuedMs)} · dns ${formatMsOrDash(p.dnsMs)} · ` +
+    `tcp ${formatMsOrDash(p.tcpMs)} · tls ${formatMsOrDash(p.tlsMs)} · ` +
+    `wait ${formatMsOrDash(p.waitMs)} · download ${formatMsOrDash(p.downloadMs)}`
+  );
+}
+
+/** curl's `num_connects` and the most requests in flight at once. */
+function connectionText(s: ModeSummary): string {
+  const opened = s.connectionsOpened === null ? "–" : formatCount(s.connectionsOpened);
+  return `${opened} opened · peak ${s.peakInFlight} in flight`;
+}
+
+/** A mean count of connections: whole when it is, else one decimal. */
+function formatCount(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(1);
+}
+
 function singleRunModes(report: Report, modes: Mode[], c: Colors): string[] {
   const rows: Cell[][] = [];
   for (const mode of modes) {
@@ -138,6 +160,8 @@ function multiRunMode(mode: Mode, s: ModeSummary, c: Colors): string[] {
     `${label("Requests:")} ${s.ok} ok · ${s.failed > 0 ? c.red(failedText) : failedText} · ` +
       `${formatBytes(s.bytes)} · latency ${percentiles(s)}`,
   ];
+  lines.push(`${label("Phases (mean):")} ${phaseText(s)}`);
+  lines.push(`${label("Connections:")} ${connectionText(s)}`);
   if (s.eventLoop !== null) lines.push(`${label("Event loop:")} ${eventLoopText(s.eventLoop)}`);
   return lines;
 }
@@ -225,27 +249,30 @@ function failureLines(report: Report, modes: Mode[], maxWidth: number, c: Colors
 }
 
 /**
- * Single run: latency percentiles and event-loop figures per mode, the mode named at the end.
+ * Single run: latency percentiles, phases, connections and event-loop figures per mode, the mode
+ * named at the end.
  * The labels take the mode names' width, so the figures line up with the mode lines above.
  */
 function latencyLines(report: Report, modes: Mode[]): string[] {
-  const labelWidth = Math.max(...modes.map(width));
-  const rows: Cell[][] = [];
-  const labelled = new Set<string>();
-  const add = (name: string, text: string, mode: Mode): void => {
-    const label = labelled.has(name) ? "" : name;
-    labelled.add(name);
-    rows.push([{ text: label.padEnd(labelWidth) }, { text }, { text: `(${mode})` }]);
+  const labelWidth = Math.max(...modes.map(width), width("connections"));
+  const lines: string[] = [];
+  // One block per figure, so a long line (the phases) does not push the others' mode names out.
+  const block = (name: string, text: (s: ModeSummary) => string | null): void => {
+    const rows: Cell[][] = [];
+    for (const mode of modes) {
+      const s = report.summary.modes[mode];
+      const shown = s === undefined ? null : text(s);
+      if (shown === null) continue;
+      const label = rows.length === 0 ? name : "";
+      rows.push([{ text: label.padEnd(labelWidth) }, { text: shown }, { text: `(${mode})` }]);
+    }
+    lines.push(...layout(rows, [0, 3, 3]));
   };
-  for (const mode of modes) {
-    const s = report.summary.modes[mode];
-    if (s !== undefined) add("latency", percentiles(s), mode);
-  }
-  for (const mode of modes) {
-    const e = report.summary.modes[mode]?.eventLoop;
-    if (e !== undefined && e !== null) add("event loop", eventLoopText(e), mode);
-  }
-  return layout(rows, [0, 3, 3]);
+  block("latency", percentiles);
+  block("phases", phaseText);
+  block("connections", connectionText);
+  block("event loop", (s) => (s.eventLoop === null ? null : eventLoopText(s.eventLoop)));
+  return lines;
 }
 
 /** Per mode, a few bars of latency from the fastest request to the slowest. */
@@ -325,6 +352,8 @@ export function renderTable(report: Report, options: RenderOptions): string {
   sections.push(targetTable(report, modes, options, c));
   sections.push(failureLines(report, modes, maxWidth, c));
   sections.push(histogramLines(report, modes, maxWidth, c));
+  if (options.waterfall === true)
+    sections.push(waterfallLines(report, modes, { width: maxWidth }, c));
 
   const closing = multiRun ? [] : latencyLines(report, modes);
   const sentence = blockingSentence(report, modes);

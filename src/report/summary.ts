@@ -23,6 +23,7 @@ import type {
   EventLoopStats,
   Mode,
   ModeSummary,
+  PhaseMeans,
   RequestResult,
   RunResult,
   Summary,
@@ -183,6 +184,9 @@ function summarizeMode(runs: RunResult[], bound: number | null): ModeSummary | n
   const ok = requests.filter((request) => request.ok).length;
   return {
     runs: runs.length,
+    connectionsOpened: meanConnections(runs),
+    peakInFlight: Math.max(0, ...runs.map((run) => run.peakInFlight)),
+    phases: phaseMeans(requests),
     wallMs,
     latencyMs,
     latencyHistogram: histogram(latencies, HISTOGRAM_BINS),
@@ -197,6 +201,28 @@ function summarizeMode(runs: RunResult[], bound: number | null): ModeSummary | n
     boundMs: bound,
     efficiency: bound !== null && wallMs.mean > 0 ? bound / wallMs.mean : null,
     relative: { ratio: 1, stddev: null },
+  };
+}
+
+/** Null when any run did not count its connections: a mean of some runs would mislead. */
+function meanConnections(runs: RunResult[]): number | null {
+  const counts = runs.map((run) => run.connectionsOpened);
+  return counts.every((count) => count !== null) ? mean(counts as number[]) : null;
+}
+
+/** Mean of each phase over the requests that have it. */
+function phaseMeans(requests: readonly RequestResult[]): PhaseMeans {
+  const of = (pick: (request: RequestResult) => number | null): number | null =>
+    mean(requests.map(pick).filter((value): value is number => value !== null));
+  return {
+    queuedMs: of((r) => r.queuedMs),
+    dnsMs: of((r) => r.dnsMs),
+    tcpMs: of((r) => r.tcpMs),
+    tlsMs: of((r) => r.tlsMs),
+    connectMs: of((r) => r.connectMs),
+    waitMs: of((r) => (r.ttfbMs === null ? null : r.ttfbMs - (r.connectMs ?? 0))),
+    ttfbMs: of((r) => r.ttfbMs),
+    downloadMs: of((r) => r.downloadMs),
   };
 }
 

@@ -62,6 +62,11 @@ describe("renderMarkdown", () => {
       | \`concurrent\` | 1.33 s – 1.67 s | 0 |  |
       | \`concurrent\` | 1.67 s – 2.00 s | 1 | ███ |
 
+      | Mode | Queued [ms] | DNS [ms] | TCP [ms] | TLS [ms] | Wait [ms] | Download [ms] | Connections | Peak in flight |
+      | :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+      | \`sequential\` | 0.0 | – | 0.6 | – | 134.7 | 0.4 | 1 | 1 |
+      | \`concurrent\` | 0.0 | – | 0.6 | – | 135.4 | 0.4 | 10 | 10 |
+
       > **Warning:** sequential: 2 of 10 requests failed (1 timeout, 1 http)
 
       > **Warning:** concurrent: 2 of 10 requests failed (1 timeout, 1 http)
@@ -113,6 +118,12 @@ describe("renderMarkdown", () => {
       | \`blocking\` | 303 ms – 370 ms | 3 | ████████████ |
       | \`blocking\` | 370 ms – 437 ms | 5 | ████████████████████ |
       | \`blocking\` | 437 ms – 504 ms | 5 | ████████████████████ |
+
+      | Mode | Queued [ms] | DNS [ms] | TCP [ms] | TLS [ms] | Wait [ms] | Download [ms] | Connections | Peak in flight |
+      | :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+      | \`sequential\` | 0.0 | – | 0.6 | – | 301.3 | 0.4 | 1 | 1 |
+      | \`concurrent\` | 0.0 | – | 0.6 | – | 295.2 | 0.4 | 5 | 5 |
+      | \`blocking\` | 0.0 | – | 0.6 | – | 302.1 | 0.4 | 1 | 1 |
 
       | Mode | Max delay [ms] | p99 [ms] | Heartbeat | Busy |
       | :--- | ---: | ---: | ---: | ---: |

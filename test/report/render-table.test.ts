@@ -75,8 +75,12 @@ describe("renderTable", () => {
          1.33 s – 1.67 s  0
          1.67 s – 2.00 s  1 ████
 
-      latency      p50 126 ms · p90 561 ms · p99 1.86 s   (sequential)
-                   p50 128 ms · p90 562 ms · p99 1.86 s   (concurrent)
+      latency       p50 126 ms · p90 561 ms · p99 1.86 s   (sequential)
+                    p50 128 ms · p90 562 ms · p99 1.86 s   (concurrent)
+      phases        queued 0 ms · dns – · tcp 600 µs · tls – · wait 135 ms · download 400 µs   (sequential)
+                    queued 0 ms · dns – · tcp 600 µs · tls – · wait 135 ms · download 400 µs   (concurrent)
+      connections   1 opened · peak 1 in flight     (sequential)
+                    10 opened · peak 10 in flight   (concurrent)
       concurrent finished 1.6× faster than sequential (ideal 1.6×, 100% of the bound)
       "
     `);
@@ -90,18 +94,24 @@ describe("renderTable", () => {
         Time (mean ± σ):      1.510 s ±  0.001 s
         Range (min … max):    1.509 s …  1.511 s    5 runs
         Requests:             25 ok · 0 failed · 50 B · latency p50 302 ms · p90 502 ms · p99 503 ms
+        Phases (mean):        queued 0 ms · dns – · tcp 600 µs · tls – · wait 301 ms · download 400 µs
+        Connections:          1 opened · peak 1 in flight
         Event loop:           max delay 11.2 ms · p99 10.6 ms · heartbeat 150/151 · busy 3%
 
       concurrent
         Time (mean ± σ):     502.9 ms ±   0.7 ms
         Range (min … max):   502.1 ms … 503.9 ms    5 runs
         Requests:             24 ok · 1 failed · 48 B · latency p50 302 ms · p90 502 ms · p99 503 ms
+        Phases (mean):        queued 0 ms · dns – · tcp 600 µs · tls – · wait 295 ms · download 400 µs
+        Connections:          5 opened · peak 5 in flight
         Event loop:           max delay 11.2 ms · p99 10.6 ms · heartbeat 49/50 · busy 6%
 
       blocking
         Time (mean ± σ):      1.514 s ±  0.001 s
         Range (min … max):    1.513 s …  1.515 s    5 runs
         Requests:             25 ok · 0 failed · 50 B · latency p50 303 ms · p90 503 ms · p99 503 ms
+        Phases (mean):        queued 0 ms · dns – · tcp 600 µs · tls – · wait 302 ms · download 400 µs
+        Connections:          1 opened · peak 1 in flight
         Event loop:           max delay 502 ms · p99 499 ms · heartbeat 5/151 · busy 100%
 
           #  URL                               sequential     concurrent     blocking
@@ -280,7 +290,9 @@ describe("renderTable", () => {
         2.40 ms – 2.70 ms  0
         2.70 ms – 3.00 ms  1 ██████████████████████████████
 
-      latency      p50 2.10 ms · p90 2.82 ms · p99 2.98 ms   (sequential)
+      latency       p50 2.10 ms · p90 2.82 ms · p99 2.98 ms   (sequential)
+      phases        queued 0 ms · dns – · tcp 600 µs · tls – · wait 1.40 ms · download 400 µs   (sequential)
+      connections   1 opened · peak 1 in flight   (sequential)
       "
     `);
   });
@@ -404,6 +416,10 @@ function largeReport(count: number, failures: number): Report {
       scheduleLagMs: null,
       queuedMs: 0,
       connectMs: null,
+      connectionId: null,
+      dnsMs: null,
+      tcpMs: null,
+      tlsMs: null,
       ttfbMs: null,
       downloadMs: null,
       latencyMs,
