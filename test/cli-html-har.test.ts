@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -52,5 +53,27 @@ describe("the HTML report from a real run", () => {
     expect(result.code).toBe(0);
     expect(result.stdout.startsWith("<!doctype html>")).toBe(true);
     expect(result.stdout.endsWith("</html>\n")).toBe(true);
+  });
+});
+
+describe("HAR from a real run", () => {
+  it("--export-har writes valid HAR 1.2 with an entry per request of each run", async () => {
+    const file = await list("har.txt", ["/delay/20", "/bytes/100", "/status/404"]);
+    const target = join(dir, "run.har");
+    const result = await runCli([file, "--runs", "2", "--export-har", target]);
+    expect(result.code).toBe(1);
+    const doc = JSON.parse(await readFile(target, "utf8")) as {
+      log: { pages: unknown[]; entries: { response: { status: number; bodySize: number } }[] };
+    };
+    const validator = createRequire(import.meta.url)("har-validator") as {
+      har(data: unknown): Promise<unknown>;
+    };
+    await expect(validator.har(doc)).resolves.toBeTruthy();
+    expect(doc.log.pages).toHaveLength(4);
+    expect(doc.log.entries).toHaveLength(4 * 3);
+    expect(doc.log.entries.map((e) => e.response.status).sort()).toEqual(
+      [200, 200, 200, 200, 200, 200, 200, 200, 404, 404, 404, 404].sort(),
+    );
+    expect(doc.log.entries.filter((e) => e.response.bodySize === 100)).toHaveLength(4);
   });
 });

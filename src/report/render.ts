@@ -8,6 +8,7 @@
 import type { RenderOptions } from "./format.js";
 import type { Report } from "./model.js";
 import { renderCsv } from "./render-csv.js";
+import { renderHar } from "./render-har.js";
 import { renderHtml } from "./render-html.js";
 import { renderJson } from "./render-json.js";
 import { renderMarkdown } from "./render-markdown.js";
@@ -76,6 +77,13 @@ export const FORMATS = [
     render: renderHtml,
     exportable: true,
     description: "a self-contained HTML report (waterfalls, sortable table)",
+  },
+  {
+    name: "har",
+    aliases: [],
+    render: renderHar,
+    exportable: true,
+    description: "the run as HAR 1.2 (one page per mode and run)",
   },
 ] as const satisfies readonly FormatSpec[];
 
