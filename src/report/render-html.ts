@@ -115,7 +115,7 @@ svg text{fill:var(--fg)}svg .axis{stroke:var(--line)}svg .label{fill:var(--muted
 .dists{display:flex;flex-wrap:wrap;gap:16px}.dist{flex:1 1 340px;max-width:560px}
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
 th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
-td.n,th.n{text-align:right}td.url{word-break:break-all}td.bad{color:var(--failed);font-weight:600}
+td.n,th.n{text-align:right}td.url{word-break:break-all;min-width:240px}td.bad{color:var(--failed);font-weight:600}
 th button{font:inherit;font-weight:600;color:inherit;background:none;border:0;padding:0;cursor:pointer}
 th[aria-sort=ascending] button::after{content:" ▲"}th[aria-sort=descending] button::after{content:" ▼"}
 #fb-tip{position:fixed;display:none;pointer-events:none;white-space:pre-line;max-width:520px;
