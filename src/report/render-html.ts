@@ -464,7 +464,7 @@ function* eventLoopTable(report: Report, modes: Mode[]): Generator<string> {
   });
   if (rows.length === 0) return;
   yield "<h2>Event loop</h2>\n";
-  yield '<p class="muted">Worst of the measured runs. A timer meant to fire every 10 ms can only fire while the event loop is free: in the waterfall its ticks run under each mode, red where the loop was blocked.</p>\n';
+  yield `<p class="muted">Worst of the measured runs. A timer meant to fire every ${HEARTBEAT_MS} ms can only fire while the event loop is free: in the waterfall its ticks run under each mode, red where the loop was blocked.</p>\n`;
   yield '<table class="loop"><thead><tr><th>Mode</th><th class="n">Max delay</th><th class="n">p99 delay</th><th class="n">Heartbeat fired</th><th class="n">Busy</th></tr></thead><tbody>\n';
   for (const { mode, e } of rows) {
     const beat = e.heartbeat.expected > 0 ? `${e.heartbeat.fired} of ${e.heartbeat.expected}` : "–";

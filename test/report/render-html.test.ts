@@ -103,6 +103,12 @@ describe("renderHtml", () => {
     expect(page).toContain(`content="default-src 'none';`);
   });
 
+  it("follows the reader's light or dark scheme", () => {
+    const page = html(singleRun);
+    expect(page).toContain('<meta name="color-scheme" content="light dark">');
+    expect(page).toMatch(/@media \(prefers-color-scheme:dark\)\{:root\{--bg:/);
+  });
+
   it("escapes markup a URL list or a server sends, and keeps it as text", () => {
     const attack = '/x"><img src=x onerror=alert(1)><script>alert(2)</script>\u2028</script>';
     const report = replaced(hostile, "/bad-header", attack);
