@@ -225,18 +225,6 @@ export function comparisonHeadline(c: Comparison, multiRun: boolean): string {
 }
 
 /**
- * The comparison as one sentence, with the ideal speed-up and the share of the bound reached:
- * `concurrent finished 1.6× faster than sequential (ideal 1.6×, 100% of the bound of 2.00 s).`
- */
-export function comparisonSentence(c: Comparison, multiRun: boolean): string {
-  const ideal = formatRatio(c.idealSpeedup, multiRun ? 2 : 1);
-  return (
-    `${comparisonHeadline(c, multiRun)} (ideal ${ideal}, ` +
-    `${formatPercent(c.efficiency)} of the bound of ${formatMs(c.boundMs)}).`
-  );
-}
-
-/**
  * What was run, for the top of a report: `10 URLs from urls.txt · concurrency all · timeout 2 s`,
  * plus `5 runs + 1 warm-up` when there were several; `12 of 50 URLs … (interrupted)` after Ctrl-C.
  * The source is sanitized.
@@ -328,6 +316,18 @@ export function serverSlowedSentence(report: Report): string | null {
     `The server slowed down under concurrency: the median ${cmp.mode} request took ` +
     `${formatRatio(cmp.latencyRatio)} as long as the median ${cmp.baseline} one, so the speed-up ` +
     "hides a server that queues requests."
+  );
+}
+
+/**
+ * The comparison as one sentence, with the ideal speed-up and the share of the bound reached:
+ * `concurrent finished 1.6× faster than sequential (ideal 1.6×, 100% of the bound of 2.00 s).`
+ */
+export function comparisonSentence(c: Comparison, multiRun: boolean): string {
+  const ideal = formatRatio(c.idealSpeedup, multiRun ? 2 : 1);
+  return (
+    `${comparisonHeadline(c, multiRun)} (ideal ${ideal}, ` +
+    `${formatPercent(c.efficiency)} of the bound of ${formatMs(c.boundMs)}).`
   );
 }
 
