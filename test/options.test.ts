@@ -552,7 +552,9 @@ describe("parseFormat", () => {
 
   test("rejects an unknown format", () => {
     expect(() => parseFormat("xml", "--format")).toThrow(
-      usageError('Expected `--format` to be one of table, json, markdown (md), csv, got "xml"'),
+      usageError(
+        'Expected `--format` to be one of table, json, markdown (md), csv, html, har, got "xml"',
+      ),
     );
   });
 });

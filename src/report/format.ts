@@ -15,7 +15,7 @@ import type {
 } from "./model.js";
 import { SERVER_SLOWED_RATIO } from "./summary.js";
 import { sanitize } from "./text.js";
-import { formatDuration, formatMs, formatRatio } from "./units.js";
+import { formatDuration, formatMs, formatPercent, formatRatio } from "./units.js";
 
 /** How a renderer should present a report. */
 export interface RenderOptions {
@@ -33,7 +33,14 @@ export interface RenderOptions {
   waterfall?: boolean;
 }
 
-export { csvField, escapeHtml, escapeMarkdown, sanitize, truncateMiddle } from "./text.js";
+export {
+  csvField,
+  escapeHtml,
+  escapeMarkdown,
+  jsonForScript,
+  sanitize,
+  truncateMiddle,
+} from "./text.js";
 export {
   formatBytes,
   formatMs,
@@ -313,6 +320,18 @@ export function serverSlowedSentence(report: Report): string | null {
     `The server slowed down under concurrency: the median ${cmp.mode} request took ` +
     `${formatRatio(cmp.latencyRatio)} as long as the median ${cmp.baseline} one, so the speed-up ` +
     "hides a server that queues requests."
+  );
+}
+
+/**
+ * The comparison as one sentence, with the ideal speed-up and the share of the bound reached:
+ * `concurrent finished 1.6× faster than sequential (ideal 1.6×, 100% of the bound of 2.00 s).`
+ */
+export function comparisonSentence(c: Comparison, multiRun: boolean): string {
+  const ideal = formatRatio(c.idealSpeedup, multiRun ? 2 : 1);
+  return (
+    `${comparisonHeadline(c, multiRun)} (ideal ${ideal}, ` +
+    `${formatPercent(c.efficiency)} of the bound of ${formatMs(c.boundMs)}).`
   );
 }
 

@@ -12,7 +12,8 @@ const RAW_HAZARDS = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 const INDENT = "  ";
 
-function escapeHazards(json: string): string {
+/** `json` with the hazards above written as `\\u` escapes: the same JSON value. */
+export function escapeHazards(json: string): string {
   return json.replace(
     RAW_HAZARDS,
     (ch) => `\\u${(ch.codePointAt(0) ?? 0).toString(16).padStart(4, "0")}`,

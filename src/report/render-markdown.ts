@@ -5,12 +5,11 @@
 
 import {
   blockingSentence,
-  comparisonHeadline,
+  comparisonSentence,
   escapeMarkdown,
   failureGroups,
   formatMs,
   formatPercent,
-  formatRatio,
   hiddenRowsNote,
   histogramRows,
   isMultiRun,
@@ -22,7 +21,7 @@ import {
   serverSlowedSentence,
   statusLabel,
 } from "./format.js";
-import type { Comparison, Mode, ModeSummary, Report, TargetModeSummary } from "./model.js";
+import type { Mode, ModeSummary, Report, TargetModeSummary } from "./model.js";
 
 /** Milliseconds with one decimal, as hyperfine's Markdown export prints them. */
 function ms(value: number | null): string {
@@ -61,14 +60,6 @@ function modeTable(report: Report, modes: Mode[]): Iterable<string> {
     ["Mode", "Mean [ms]", "Min [ms]", "Max [ms]", "Relative", "p50 [ms]", "p90 [ms]", "p99 [ms]"],
     ["left", "right", "right", "right", "right", "right", "right", "right"],
     rows,
-  );
-}
-
-function comparisonLine(cmp: Comparison, multiRun: boolean): string {
-  const ideal = formatRatio(cmp.idealSpeedup, multiRun ? 2 : 1);
-  return (
-    `${comparisonHeadline(cmp, multiRun)} (ideal ${ideal}, ` +
-    `${formatPercent(cmp.efficiency)} of the bound of ${formatMs(cmp.boundMs)}).`
   );
 }
 
@@ -200,7 +191,7 @@ export function* renderMarkdown(report: Report, options: RenderOptions): Generat
     [`**fetchbench** · ${escapeMarkdown(reportContext(report))}`],
     modeTable(report, modes),
   ];
-  if (cmp !== null) blocks.push([comparisonLine(cmp, multiRun)]);
+  if (cmp !== null) blocks.push([comparisonSentence(cmp, multiRun)]);
   const slowed = serverSlowedSentence(report);
   if (slowed !== null) blocks.push([slowed]);
   if (report.summary.targets.length > 0) blocks.push(...targetTable(report, modes, options));

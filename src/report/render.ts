@@ -8,6 +8,8 @@
 import type { RenderOptions } from "./format.js";
 import type { Report } from "./model.js";
 import { renderCsv } from "./render-csv.js";
+import { renderHar } from "./render-har.js";
+import { renderHtml } from "./render-html.js";
 import { renderJson } from "./render-json.js";
 import { renderMarkdown } from "./render-markdown.js";
 import { renderTable } from "./render-table.js";
@@ -68,6 +70,20 @@ export const FORMATS = [
     render: renderCsv,
     exportable: true,
     description: "one CSV row per request",
+  },
+  {
+    name: "html",
+    aliases: [],
+    render: renderHtml,
+    exportable: true,
+    description: "a self-contained HTML report (waterfalls, sortable table)",
+  },
+  {
+    name: "har",
+    aliases: [],
+    render: renderHar,
+    exportable: true,
+    description: "the run as HAR 1.2 (one page per mode and run)",
   },
 ] as const satisfies readonly FormatSpec[];
 

@@ -77,3 +77,16 @@ const HTML_ESCAPES: Record<string, string> = {
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch] ?? ch);
 }
+
+/**
+ * A value as JSON that can sit inside an HTML `<script>` element: `<`, `>` and `&` become `\u`
+ * escapes, so no string can close the element (`</script>`) or open a comment, and U+2028 and
+ * U+2029 too, which older JavaScript parsers take for line ends. `JSON.parse` reads it back
+ * unchanged.
+ */
+export function jsonForScript(value: unknown): string {
+  return (JSON.stringify(value) ?? "null").replace(
+    /[<>&\u2028\u2029]/g,
+    (ch) => `\\u${(ch.codePointAt(0) ?? 0).toString(16).padStart(4, "0")}`,
+  );
+}

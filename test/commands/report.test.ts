@@ -35,6 +35,10 @@ beforeAll(async () => {
     `${outputs}.md`,
     "--export-csv",
     `${outputs}.csv`,
+    "--export-html",
+    `${outputs}.html`,
+    "--export-har",
+    `${outputs}.har`,
   ]);
   expect(result.code).toBe(0);
   runOutputs = new Map([
@@ -42,6 +46,8 @@ beforeAll(async () => {
     ["json", await readFile(saved, "utf8")],
     ["markdown", await readFile(`${outputs}.md`, "utf8")],
     ["csv", await readFile(`${outputs}.csv`, "utf8")],
+    ["html", await readFile(`${outputs}.html`, "utf8")],
+    ["har", await readFile(`${outputs}.har`, "utf8")],
   ]);
 }, 30_000);
 afterAll(async () => {
