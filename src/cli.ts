@@ -5,10 +5,8 @@ import pc from "picocolors";
 import type { CompareCommandOptions } from "./commands/compare.js";
 import type { MergeCommandOptions } from "./commands/merge.js";
 import type { ReportCommandOptions } from "./commands/report.js";
-import { startDemo } from "./demo.js";
 import { ExitCode, errorCode, UsageError } from "./errors.js";
-import { type CompareOptions, compare } from "./index.js";
-import { fileLimitWarning, readFileLimit, socketsNeeded } from "./limits.js";
+import type { CompareOptions } from "./index.js";
 import {
   type ConnectionOptions,
   collectHeaders,
@@ -36,14 +34,11 @@ import {
   readFlagFile,
   withBodyDefaults,
 } from "./options.js";
-import { createProgress } from "./progress.js";
 import type { RenderOptions } from "./report/format.js";
 import { DEFAULT_MAX_ROWS, SORT_COLUMNS, type SortColumn } from "./report/format.js";
 import { MODES, type Mode, type Report, type Target } from "./report/model.js";
-import { checkOutputTarget, OutputError, writeOutput, writeOutputs } from "./report/outputs.js";
 import { EXPORT_FORMATS, formatList, type RegisteredFormat } from "./report/render.js";
 import { showWaterfall, WATERFALL_MAX_URLS } from "./report/waterfall.js";
-import { ENDPOINTS, startServer } from "./server.js";
 import { parseShard, selectShard } from "./shard.js";
 import {
   looksLikeUrl,
@@ -264,6 +259,7 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
     await checkExportTargets(settings.exports, null);
     const count = parseCount(raw.count, "--count", { min: 1, max: 100_000 });
     const delay = parseDelayRange(raw.delay, "--delay");
+    const { startDemo } = await import("./demo.js");
     const demo = await startDemo({ count, delay, modes: settings.compare.modes });
     try {
       const { shard } = settings.compare;
@@ -331,6 +327,7 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
     .option("--http2", "HTTP/2 over TLS (HTTP/1.1 for clients without it); implies --https")
     .action(async (raw: { port: string; host: string; https?: boolean; http2?: boolean }) => {
       const port = parseCount(raw.port, "--port", { min: 0, max: 65_535 });
+      const { ENDPOINTS, startServer } = await import("./server.js");
       const server = await startServer({
         port,
         host: raw.host,
@@ -463,6 +460,7 @@ async function checkExportTargets(
     }
     seen.set(resolve(target), `the \`${flag}\` file`);
   }
+  const { checkOutputTarget } = await import("./report/outputs.js");
   for (const { format, target } of exports) await checkOutputTarget(target, `--export-${format}`);
 }
 
@@ -619,7 +617,10 @@ async function resolveRunSettings(
       ? null
       : comparing.parseMaxRegression(raw.maxRegression);
   const baseline = comparing === null ? null : await comparing.readBaseline(raw.baseline);
-  if (raw.exportJunit !== undefined) await checkOutputTarget(raw.exportJunit, "--export-junit");
+  if (raw.exportJunit !== undefined) {
+    const { checkOutputTarget } = await import("./report/outputs.js");
+    await checkOutputTarget(raw.exportJunit, "--export-junit");
+  }
   const connection = await resolveConnection(raw);
   const body =
     raw.data === undefined
@@ -756,6 +757,11 @@ async function runAndReport(
   targets: readonly Target[],
   explanation: string | null,
 ): Promise<number> {
+  // The request path (undici) and the writers load here, not at start: `--version`, `--help`
+  // and the commands that fetch nothing start as fast as commander alone allows.
+  const [{ compare }, { fileLimitWarning, readFileLimit, socketsNeeded }, { createProgress }] =
+    await Promise.all([import("./index.js"), import("./limits.js"), import("./progress.js")]);
+  const { OutputError, writeOutput, writeOutputs } = await import("./report/outputs.js");
   const warn = settings.stderrColor ? pc.yellow("Warning") : "Warning";
   if (!settings.quiet) for (const notice of settings.notices) io.stderr(`${warn}: ${notice}\n`);
   const controller = new AbortController();

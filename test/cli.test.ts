@@ -363,6 +363,16 @@ describe("help and version", () => {
     expect(short.stdout).toBe(long.stdout);
     expect(short.stdout).toMatch(/^\d+\.\d+\.\d+/);
   });
+
+  it("prints the same version alone as the CLI does after a command", async () => {
+    const [alone, afterCommand, pkg] = await Promise.all([
+      runCli(["-V"]),
+      runCli(["run", "--version"]),
+      readFile(new URL("../package.json", import.meta.url), "utf8"),
+    ]);
+    expect(alone.stdout).toBe(`${(JSON.parse(pkg) as { version: string }).version}\n`);
+    expect(afterCommand.stdout).toBe(alone.stdout);
+  });
 });
 
 describe("option notices", () => {

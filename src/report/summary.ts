@@ -27,7 +27,6 @@ import type {
   RequestResult,
   RunResult,
   Summary,
-  TargetModeSummary,
   TargetSummary,
   Warning,
 } from "./model.js";
@@ -286,40 +285,69 @@ function compare(
   };
 }
 
+/**
+ * One row per URL, in list order. Grouped through arrays indexed by the URL's index, not a map
+ * and lists per URL: at 100,000 URLs those cost more memory than the results themselves.
+ */
 function summarizeTargets(measured: Map<Mode, RunResult[]>): TargetSummary[] {
-  const byIndex = new Map<number, { first: RequestResult; byMode: Map<Mode, RequestResult[]> }>();
+  let size = 0;
+  for (const runs of measured.values()) {
+    for (const run of runs) for (const { index } of run.requests) size = Math.max(size, index + 1);
+  }
+  // The first result seen for a URL names it; its row's modes fill in mode by mode.
+  const first: (RequestResult | undefined)[] = new Array(size);
+  const rows: (TargetSummary["modes"] | undefined)[] = new Array(size);
   for (const [mode, runs] of measured) {
-    for (const request of runs.flatMap((run) => run.requests)) {
-      const entry = byIndex.get(request.index) ?? { first: request, byMode: new Map() };
-      byIndex.set(request.index, entry);
-      const results = entry.byMode.get(mode) ?? [];
-      results.push(request);
-      entry.byMode.set(mode, results);
+    // The URL's most recent result, its failures, and (with several runs) its latencies run by
+    // run, NaN where a run has none: the median needs them all.
+    const last: (RequestResult | undefined)[] = new Array(size);
+    const failures = new Uint32Array(size);
+    const latencies =
+      runs.length > 1 ? new Float64Array(runs.length * size).fill(Number.NaN) : null;
+    runs.forEach((run, r) => {
+      for (const request of run.requests) {
+        const { index } = request;
+        first[index] ??= request;
+        last[index] = request;
+        if (!request.ok && !wasAborted(request)) failures[index] = (failures[index] ?? 0) + 1;
+        if (latencies !== null) latencies[r * size + index] = request.latencyMs;
+      }
+    });
+    for (let index = 0; index < size; index++) {
+      const result = last[index];
+      if (result === undefined) continue;
+      const row = rows[index] ?? {};
+      rows[index] = row;
+      row[mode] = {
+        ok: result.ok,
+        status: result.status,
+        latencyMs:
+          latencies === null
+            ? result.latencyMs
+            : (median(latenciesAt(latencies, size, index)) ?? result.latencyMs),
+        error: result.error,
+        failures: failures[index] ?? 0,
+      };
     }
   }
   const targets: TargetSummary[] = [];
-  for (const [index, { first, byMode }] of byIndex) {
-    const modes: TargetSummary["modes"] = {};
-    for (const [mode, results] of byMode) {
-      const modeSummary = summarizeTargetMode(results);
-      if (modeSummary !== null) modes[mode] = modeSummary;
-    }
-    targets.push({ index, line: first.line, url: first.url, modes });
+  for (let index = 0; index < size; index++) {
+    const result = first[index];
+    const modes = rows[index];
+    if (result === undefined || modes === undefined) continue;
+    targets.push({ index, line: result.line, url: result.url, modes });
   }
-  return targets.sort((a, b) => a.index - b.index);
+  return targets;
 }
 
-/** `results` in run order; the last one is the most recent state of the URL. */
-function summarizeTargetMode(results: RequestResult[]): TargetModeSummary | null {
-  const last = results.at(-1);
-  if (last === undefined) return null;
-  return {
-    ok: last.ok,
-    status: last.status,
-    latencyMs: median(results.map((result) => result.latencyMs)) ?? last.latencyMs,
-    error: last.error,
-    failures: results.filter((result) => !result.ok && !wasAborted(result)).length,
-  };
+/** One URL's latencies over the runs, in run order, from the runs-by-URLs grid. */
+function latenciesAt(grid: Float64Array, size: number, index: number): number[] {
+  const values: number[] = [];
+  for (let at = index; at < grid.length; at += size) {
+    const value = grid[at] ?? Number.NaN;
+    if (!Number.isNaN(value)) values.push(value);
+  }
+  return values;
 }
 
 /**

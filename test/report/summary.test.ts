@@ -461,6 +461,24 @@ describe("buildSummary: targets", () => {
       concurrent: { ok: true, status: 200, latencyMs: 120, error: null, failures: 0 },
     });
   });
+
+  it("takes the median over the runs that reached a URL, and lists only their modes", () => {
+    const summary = buildSummary(
+      [
+        run({ mode: "sequential", wallMs: 1, iteration: 1, requests: [request(0, 10)] }),
+        run({ mode: "sequential", wallMs: 1, iteration: 2, requests: [100, 30] }),
+        run({ mode: "sequential", wallMs: 1, iteration: 3, requests: [request(1, 50)] }),
+        run({ mode: "concurrent", wallMs: 1, requests: [request(1, 7)] }),
+      ],
+      BOTH,
+    );
+    expect(summary.targets.map((target) => Object.keys(target.modes))).toEqual([
+      ["sequential"],
+      ["sequential", "concurrent"],
+    ]);
+    expect(summary.targets[0]?.modes.sequential?.latencyMs).toBe(55);
+    expect(summary.targets[1]?.modes.sequential?.latencyMs).toBe(40);
+  });
 });
 
 describe("buildSummary: warnings", () => {
