@@ -96,6 +96,56 @@ export function parseConcurrency(value: string, flag: string): Concurrency {
   return number;
 }
 
+/** The most values a `--concurrency` list or range may hold: a sweep runs each of them. */
+export const MAX_CONCURRENCY_VALUES = 32;
+
+const RANGE = /^(\d+)\.\.(\d+)$/;
+const LIST_HINT =
+  "a whole number ≥ 1, `all`, a list such as 1,4,16,all or a doubling range such as 1..256";
+
+/**
+ * Parses `--concurrency` as one or more values: a whole number ≥ 1, `all`, a comma-separated
+ * list of them, or a doubling range `a..b` (a, 2a, 4a, … while ≤ b, then b itself). Values come
+ * back ascending without repeats, `all` last. One value is what `parseConcurrency` returns.
+ */
+export function parseConcurrencyList(value: string, flag: string): Concurrency[] {
+  const items = value.split(",").map((item) => item.trim());
+  if (items.length === 1 && !RANGE.test(items[0] ?? "")) return [parseConcurrency(value, flag)];
+  const numbers = new Set<number>();
+  let all = false;
+  for (const item of items) {
+    if (item === "") throw expected(flag, `${LIST_HINT} (an item is empty)`, value);
+    const range = RANGE.exec(item);
+    if (range === null) {
+      const one = parseConcurrency(item, flag);
+      if (one === "all") all = true;
+      else numbers.add(one);
+      continue;
+    }
+    const from = wholeNumber(range[1] ?? "");
+    const to = wholeNumber(range[2] ?? "");
+    if (from === undefined || to === undefined || from < 1 || to < from) {
+      throw expected(
+        flag,
+        "a doubling range from a whole number ≥ 1 up to a larger one, such as 1..256",
+        item,
+      );
+    }
+    for (let c = from; c <= to; c *= 2) numbers.add(c);
+    numbers.add(to);
+  }
+  const values: Concurrency[] = [...numbers].sort((a, b) => a - b);
+  if (all) values.push("all");
+  if (values.length > MAX_CONCURRENCY_VALUES) {
+    throw expected(
+      flag,
+      `at most ${MAX_CONCURRENCY_VALUES} concurrency values (each is a variant that runs the whole list)`,
+      value,
+    );
+  }
+  return values;
+}
+
 /** Parses a whole number from `min` up, and to `max` when one is given (both inclusive). */
 export function parseCount(
   value: string,
