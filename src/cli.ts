@@ -16,7 +16,7 @@ import {
   type Format,
   formatDurationFlag,
   parseCaBundle,
-  parseConcurrency,
+  parseConcurrencyList,
   parseCount,
   parseData,
   parseDelayRange,
@@ -39,7 +39,7 @@ import {
 import { createProgress } from "./progress.js";
 import type { RenderOptions } from "./report/format.js";
 import { DEFAULT_MAX_ROWS, SORT_COLUMNS, type SortColumn } from "./report/format.js";
-import { MODES, type Mode, type Report, type Target } from "./report/model.js";
+import { type Concurrency, MODES, type Mode, type Report, type Target } from "./report/model.js";
 import { checkOutputTarget, OutputError, writeOutput, writeOutputs } from "./report/outputs.js";
 import { EXPORT_FORMATS, formatList, type RegisteredFormat } from "./report/render.js";
 import { ENDPOINTS, startServer } from "./server.js";
@@ -119,6 +119,8 @@ interface RawRunOptions extends Record<string, unknown> {
 }
 
 /** Validated: what the comparison needs and how to present it. */
+type DemoRawOptions = RawRunOptions & { count: string; delay: string; sweep?: boolean };
+
 interface RunSettings {
   compare: Omit<CompareOptions, "source" | "signal" | "onProgress">;
   format: Format;
@@ -252,21 +254,72 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
         "--delay <range>",
         "delays the server waits before answering, spread over the range (e.g. 100-500ms)",
         `${DEFAULTS.demo.delay.minMs}-${DEFAULTS.demo.delay.maxMs}ms`,
+      )
+      .option(
+        "--sweep",
+        `sweep the concurrency against a server that works on ${DEFAULTS.demo.sweep.capacity} requests at once`,
       ),
     MODES,
-  ).action(async (raw: RawRunOptions & { count: string; delay: string }, command: Command) => {
+  ).action(async (raw: DemoRawOptions, command: Command) => {
+    const sweeping = raw.sweep === true;
+    // The sweep's story is concurrency against the one-at-a-time baseline; blocking adds nothing.
+    if (sweeping && command.getOptionValueSource("modes") !== "cli") {
+      raw.modes = DEFAULTS.modes.join(",");
+    }
     const settings = await resolveRunSettings(raw, io, command);
     await checkExportTargets(settings.exports, null);
-    const count = parseCount(raw.count, "--count", { min: 1, max: 100_000 });
-    const delay = parseDelayRange(raw.delay, "--delay");
-    const demo = await startDemo({ count, delay, modes: settings.compare.modes });
+    const given = (flag: string) => command.getOptionValueSource(flag) === "cli";
+    const count = parseCount(
+      sweeping && !given("count") ? String(DEFAULTS.demo.sweep.count) : raw.count,
+      "--count",
+      { min: 1, max: 100_000 },
+    );
+    const delay = parseDelayRange(
+      sweeping && !given("delay") ? `${DEFAULTS.demo.sweep.delayMs}ms` : raw.delay,
+      "--delay",
+    );
+    const demo = await startDemo({
+      count,
+      delay,
+      modes: settings.compare.modes,
+      capacity: sweeping ? DEFAULTS.demo.sweep.capacity : null,
+    });
     try {
       const { shard } = settings.compare;
       const targets = shard ? selectShard(demo.targets, shard, "demo") : demo.targets;
-      setExitCode(await runAndReport(io, settings, "demo", targets, demo.explanation));
+      const run = sweeping ? sweepSettings(settings, command, targets.length) : settings;
+      setExitCode(await runAndReport(io, run, "demo", targets, demo.explanation));
     } finally {
       await demo.close();
     }
+  });
+
+  const sweep = addRunOptions(
+    program
+      .command("sweep")
+      .description(
+        "run the concurrent mode over a range of concurrency values and find where throughput stops growing",
+      )
+      .argument(
+        "<file|URL...>",
+        "a file with one URL per line, - for standard input, or the URLs themselves",
+      )
+      .showHelpAfterError("(run `fetchbench sweep --help` for usage)"),
+  ).action(async (inputs: string[], raw: RawRunOptions) => {
+    const settings = await resolveRunSettings(raw, io, sweep);
+    const list = await readInputs(inputs, io, program);
+    await checkExportTargets(settings.exports, list.file);
+    const { shard } = settings.compare;
+    const selected = shard ? selectShard(list.targets, shard, list.source) : list.targets;
+    setExitCode(
+      await runAndReport(
+        io,
+        sweepSettings(settings, sweep, selected.length),
+        list.source,
+        selected,
+        null,
+      ),
+    );
   });
 
   const report = program
@@ -639,10 +692,7 @@ async function resolveRunSettings(
     compare: {
       modes,
       shard: raw.shard === undefined ? null : parseShard(raw.shard, "--shard"),
-      concurrency: parseConcurrency(
-        raw.concurrency ?? String(DEFAULTS.concurrency),
-        "--concurrency",
-      ),
+      ...concurrencyOf(raw.concurrency ?? String(DEFAULTS.concurrency)),
       runs: parseCount(raw.runs ?? String(DEFAULTS.runs), "--runs", { min: 1, max: 10_000 }),
       warmup: parseCount(raw.warmup ?? String(DEFAULTS.warmup), "--warmup", {
         min: 0,
@@ -674,6 +724,36 @@ async function resolveRunSettings(
     maxRegression,
     junit: raw.exportJunit ?? null,
   };
+}
+
+/** `-c` as the concurrent mode's concurrency and, for several values, the sweep. */
+/** A sweep's settings: `-c` as given, else the default range over the list's length. */
+function sweepSettings(settings: RunSettings, command: Command, urlCount: number): RunSettings {
+  if (command.getOptionValueSource("concurrency") === "cli") return settings;
+  const values = defaultSweep(urlCount);
+  const concurrency = values.at(-1) ?? DEFAULTS.concurrency;
+  return {
+    ...settings,
+    compare: {
+      ...settings.compare,
+      concurrency,
+      ...(values.length > 1 ? { sweep: values } : {}),
+    },
+  };
+}
+
+function concurrencyOf(value: string): { concurrency: Concurrency; sweep?: Concurrency[] } {
+  const values = parseConcurrencyList(value, "--concurrency");
+  const last = values.at(-1) ?? DEFAULTS.concurrency;
+  return values.length > 1 ? { concurrency: last, sweep: values } : { concurrency: last };
+}
+
+/** `fetchbench sweep`'s default: 1, 2, 4, … below the list's length, then `all`. */
+export function defaultSweep(urlCount: number): Concurrency[] {
+  const values: Concurrency[] = [];
+  for (let c = 1; c < urlCount; c *= 2) values.push(c);
+  values.push("all");
+  return values;
 }
 
 async function resolveConnection(raw: RawRunOptions): Promise<ConnectionOptions> {

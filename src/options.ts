@@ -25,6 +25,8 @@ export const DEFAULTS = Object.freeze({
     count: 10,
     /** Each demonstration URL's server delay is drawn from this range. */
     delay: Object.freeze({ minMs: 100, maxMs: 500 }),
+    /** `demo --sweep`: URLs, each one's delay, and the server's capacity, where the knee is. */
+    sweep: Object.freeze({ count: 32, delayMs: 50, capacity: 8 }),
   }),
   serve: Object.freeze({ port: 8080, host: "127.0.0.1" }),
 });
