@@ -25,13 +25,13 @@ import {
   parseHeader,
   parseMaxWall,
   parseMethod,
+  parseMinSpeedup,
   parseModes,
   parseNoProxy,
   parseProxy,
   parseRate,
   parseResolve,
   parseSort,
-  parseSpeedup,
   type RequestBody,
   readFlagFile,
   withBodyDefaults,
@@ -577,7 +577,10 @@ function addRunOptions(command: Command, defaultModes: readonly Mode[] = DEFAULT
       "--export-junit <file>",
       "also write JUnit XML: a test case per URL and mode, per threshold, per regression check",
     )
-    .option("--min-speedup <x>", "exit 1 when the mean speed-up is below x")
+    .option(
+      "--min-speedup <x[@c]>",
+      "exit 1 when the mean speed-up is below x (in a sweep: the best variant's, or at -c c)",
+    )
     .option(
       "--max-wall <mode=duration>",
       "exit 1 when that mode's mean wall is above the duration (repeatable)",
@@ -640,7 +643,7 @@ async function resolveRunSettings(
   const modes = parseModes(raw.modes ?? DEFAULTS.modes.join(","), "--modes");
   const ignoreFailures = raw.ignoreFailures === true;
   const thresholds: Thresholds = {
-    minSpeedup: raw.minSpeedup === undefined ? null : parseSpeedup(raw.minSpeedup, "--min-speedup"),
+    ...minSpeedupOf(raw.minSpeedup),
     maxWall: (raw.maxWall ?? []).map((value) => parseMaxWall(value, "--max-wall")),
     maxFailures:
       raw.maxFailures !== undefined
@@ -727,6 +730,12 @@ async function resolveRunSettings(
 }
 
 /** `-c` as the concurrent mode's concurrency and, for several values, the sweep. */
+function minSpeedupOf(value: string | undefined): Pick<Thresholds, "minSpeedup" | "minSpeedupAt"> {
+  if (value === undefined) return { minSpeedup: null, minSpeedupAt: null };
+  const { factor, concurrency } = parseMinSpeedup(value, "--min-speedup");
+  return { minSpeedup: factor, minSpeedupAt: concurrency };
+}
+
 /** A sweep's settings: `-c` as given, else the default range over the list's length. */
 function sweepSettings(settings: RunSettings, command: Command, urlCount: number): RunSettings {
   if (command.getOptionValueSource("concurrency") === "cli") return settings;

@@ -290,15 +290,35 @@ export function parseDelayRange(value: string, flag: string): { minMs: number; m
 
 const MAX_WALL = "<mode>=<duration>";
 
-/** Parses a wall-time limit for one mode, `<mode>=<duration>`: `concurrent=2s`. */
-export function parseMaxWall(value: string, flag: string): { mode: Mode; ms: number } {
+/** `concurrent@32`: the concurrent mode at one concurrency of a sweep. */
+function variantConcurrency(mode: string, at: string | undefined, flag: string, value: string) {
+  if (at === undefined) return undefined;
+  if (mode !== "concurrent") {
+    throw expected(
+      flag,
+      "a concurrency (`@<c>`) only on the concurrent mode, such as concurrent@32",
+      value,
+    );
+  }
+  return parseConcurrency(at, flag);
+}
+
+/**
+ * Parses a wall-time limit for one mode, `<mode>=<duration>`: `concurrent=2s`; in a sweep
+ * `concurrent@32=2s` names one concurrency.
+ */
+export function parseMaxWall(
+  value: string,
+  flag: string,
+): { mode: Mode; ms: number; concurrency?: Concurrency } {
   const text = value.trim();
   const equals = text.indexOf("=");
   if (equals === -1) throw expected(flag, `${MAX_WALL}, such as concurrent=2s`, value);
-  const mode = text.slice(0, equals).toLowerCase();
+  const [mode = "", at] = text.slice(0, equals).toLowerCase().split("@");
   if (!isMode(mode)) {
     throw expected(flag, `${MAX_WALL} with a mode of ${MODES.join(", ")}`, value);
   }
+  const concurrency = variantConcurrency(mode, at, flag, value);
   const ms = durationMs(text.slice(equals + 1));
   if (ms === undefined) {
     throw expected(flag, `${MAX_WALL} with a unit on the duration, such as concurrent=2s`, value);
@@ -307,7 +327,22 @@ export function parseMaxWall(value: string, flag: string): { mode: Mode; ms: num
   if (ms > MAX_DURATION_MS) {
     throw expected(flag, `${MAX_WALL} with a duration of at most 24h, the largest accepted`, value);
   }
-  return { mode, ms };
+  return concurrency === undefined ? { mode, ms } : { mode, ms, concurrency };
+}
+
+/**
+ * Parses `--min-speedup`: a factor (as `parseSpeedup`), and in a sweep optionally `@<c>` for
+ * the concurrency it applies to (`2x@32`); without it, the best variant's speed-up counts.
+ */
+export function parseMinSpeedup(
+  value: string,
+  flag: string,
+): { factor: number; concurrency: Concurrency | null } {
+  const [factor = "", at] = value.split("@");
+  return {
+    factor: parseSpeedup(factor, flag),
+    concurrency: variantConcurrency("concurrent", at, flag, value) ?? null,
+  };
 }
 
 const SPEEDUP = new RegExp(`^(${NUMBER})[x×]?$`, "i");

@@ -31,7 +31,11 @@ describe("DEFAULTS", () => {
       modes: ["sequential", "concurrent"],
       method: "GET",
       format: "table",
-      demo: { count: 10, delay: { minMs: 100, maxMs: 500 } },
+      demo: {
+        count: 10,
+        delay: { minMs: 100, maxMs: 500 },
+        sweep: { count: 32, delayMs: 50, capacity: 8 },
+      },
       serve: { port: 8080, host: "127.0.0.1" },
     });
   });
@@ -41,6 +45,7 @@ describe("DEFAULTS", () => {
     expect(Object.isFrozen(DEFAULTS.modes)).toBe(true);
     expect(Object.isFrozen(DEFAULTS.demo)).toBe(true);
     expect(Object.isFrozen(DEFAULTS.demo.delay)).toBe(true);
+    expect(Object.isFrozen(DEFAULTS.demo.sweep)).toBe(true);
     expect(Object.isFrozen(DEFAULTS.serve)).toBe(true);
   });
 });

@@ -225,6 +225,8 @@ export interface TargetSummary {
   url: string;
   /** Per mode: the last measured run's status and error, the median latency over runs. */
   modes: Partial<Record<Mode, TargetModeSummary>>;
+  /** In a sweep, per variant of the concurrent mode (`concurrent@8`); absent otherwise. */
+  variants?: Record<string, TargetModeSummary>;
 }
 
 export interface TargetModeSummary {

@@ -181,7 +181,7 @@ function buildSweepSummary(runs: readonly RunResult[], options: SummaryOptions):
     variants,
     sweep: sweepFindings(variants, baseline === null ? undefined : modes[baseline], baseline),
     comparison: null,
-    targets: summarizeTargets(measured),
+    targets: withVariants(summarizeTargets(measured), variantRuns),
     warnings,
   };
 }
@@ -399,6 +399,33 @@ function compare(
     efficiency: bound / concurrent.wallMs.mean,
     latencyRatio: baseMedian > 0 && modeMedian !== undefined ? modeMedian / baseMedian : null,
   };
+}
+
+/** Adds each URL's cell per sweep variant, for formats that list every URL in every variant. */
+function withVariants(
+  targets: TargetSummary[],
+  variantRuns: Map<string, RunResult[]>,
+): TargetSummary[] {
+  const byIndex = new Map(targets.map((target) => [target.index, target]));
+  for (const [key, runs] of variantRuns) {
+    const byTarget = new Map<number, RequestResult[]>();
+    for (const request of runs.flatMap((run) => run.requests)) {
+      const results = byTarget.get(request.index) ?? [];
+      results.push(request);
+      byTarget.set(request.index, results);
+      if (!byIndex.has(request.index)) {
+        const target = { index: request.index, line: request.line, url: request.url, modes: {} };
+        byIndex.set(request.index, target);
+      }
+    }
+    for (const [index, results] of byTarget) {
+      const target = byIndex.get(index);
+      const cell = summarizeTargetMode(results);
+      if (target === undefined || cell === null) continue;
+      target.variants = { ...target.variants, [key]: cell };
+    }
+  }
+  return [...byIndex.values()].sort((a, b) => a.index - b.index);
 }
 
 function summarizeTargets(measured: Map<Mode, RunResult[]>): TargetSummary[] {
