@@ -221,6 +221,7 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
         "  fetchbench urls.txt                      compare sequential and concurrent on a list",
         "  fetchbench demo                          the same on the built-in server, offline",
         "  fetchbench urls.txt --runs 5 --warmup 1  repeated runs with mean ± σ",
+        "  fetchbench sweep urls.txt                how much concurrency is enough: the knee",
         "  cat urls.txt | fetchbench - --json       read standard input, print the JSON report",
         "",
         "Run `fetchbench run --help` for every option.",
@@ -551,7 +552,7 @@ function addRunOptions(command: Command, defaultModes: readonly Mode[] = DEFAULT
     )
     .option(
       "-c, --concurrency <n|all>",
-      "requests in flight at once in the concurrent mode",
+      "requests in flight at once in the concurrent mode; a list (1,4,16,all) or doubling range (1..256) sweeps",
       String(DEFAULTS.concurrency),
     )
     .option("-r, --runs <n>", "measured runs per mode", String(DEFAULTS.runs))
