@@ -14,7 +14,7 @@ import {
   type Format,
   formatDurationFlag,
   parseCaBundle,
-  parseConcurrency,
+  parseConcurrencyList,
   parseCount,
   parseData,
   parseDelayRange,
@@ -23,20 +23,20 @@ import {
   parseHeader,
   parseMaxWall,
   parseMethod,
+  parseMinSpeedup,
   parseModes,
   parseNoProxy,
   parseProxy,
   parseRate,
   parseResolve,
   parseSort,
-  parseSpeedup,
   type RequestBody,
   readFlagFile,
   withBodyDefaults,
 } from "./options.js";
 import type { RenderOptions } from "./report/format.js";
 import { DEFAULT_MAX_ROWS, SORT_COLUMNS, type SortColumn } from "./report/format.js";
-import { MODES, type Mode, type Report, type Target } from "./report/model.js";
+import { type Concurrency, MODES, type Mode, type Report, type Target } from "./report/model.js";
 import { EXPORT_FORMATS, formatList, type RegisteredFormat } from "./report/render.js";
 import { showWaterfall, WATERFALL_MAX_URLS } from "./report/waterfall.js";
 import { parseShard, selectShard } from "./shard.js";
@@ -117,6 +117,8 @@ interface RawRunOptions extends Record<string, unknown> {
 }
 
 /** Validated: what the comparison needs and how to present it. */
+type DemoRawOptions = RawRunOptions & { count: string; delay: string; sweep?: boolean };
+
 interface RunSettings {
   compare: Omit<CompareOptions, "source" | "signal" | "onProgress">;
   format: Format;
@@ -219,6 +221,7 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
         "  fetchbench urls.txt                      compare sequential and concurrent on a list",
         "  fetchbench demo                          the same on the built-in server, offline",
         "  fetchbench urls.txt --runs 5 --warmup 1  repeated runs with mean ± σ",
+        "  fetchbench sweep urls.txt                how much concurrency is enough: the knee",
         "  cat urls.txt | fetchbench - --json       read standard input, print the JSON report",
         "",
         "Run `fetchbench run --help` for every option.",
@@ -252,22 +255,73 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
         "--delay <range>",
         "delays the server waits before answering, spread over the range (e.g. 100-500ms)",
         `${DEFAULTS.demo.delay.minMs}-${DEFAULTS.demo.delay.maxMs}ms`,
+      )
+      .option(
+        "--sweep",
+        `sweep the concurrency against a server that works on ${DEFAULTS.demo.sweep.capacity} requests at once`,
       ),
     MODES,
-  ).action(async (raw: RawRunOptions & { count: string; delay: string }, command: Command) => {
+  ).action(async (raw: DemoRawOptions, command: Command) => {
+    const sweeping = raw.sweep === true;
+    // The sweep's story is concurrency against the one-at-a-time baseline; blocking adds nothing.
+    if (sweeping && command.getOptionValueSource("modes") !== "cli") {
+      raw.modes = DEFAULTS.modes.join(",");
+    }
     const settings = await resolveRunSettings(raw, io, command);
     await checkExportTargets(settings.exports, null);
-    const count = parseCount(raw.count, "--count", { min: 1, max: 100_000 });
-    const delay = parseDelayRange(raw.delay, "--delay");
+    const given = (flag: string) => command.getOptionValueSource(flag) === "cli";
+    const count = parseCount(
+      sweeping && !given("count") ? String(DEFAULTS.demo.sweep.count) : raw.count,
+      "--count",
+      { min: 1, max: 100_000 },
+    );
+    const delay = parseDelayRange(
+      sweeping && !given("delay") ? `${DEFAULTS.demo.sweep.delayMs}ms` : raw.delay,
+      "--delay",
+    );
     const { startDemo } = await import("./demo.js");
-    const demo = await startDemo({ count, delay, modes: settings.compare.modes });
+    const demo = await startDemo({
+      count,
+      delay,
+      modes: settings.compare.modes,
+      capacity: sweeping ? DEFAULTS.demo.sweep.capacity : null,
+    });
     try {
       const { shard } = settings.compare;
       const targets = shard ? selectShard(demo.targets, shard, "demo") : demo.targets;
-      setExitCode(await runAndReport(io, settings, "demo", targets, demo.explanation));
+      const run = sweeping ? sweepSettings(settings, command, targets.length) : settings;
+      setExitCode(await runAndReport(io, run, "demo", targets, demo.explanation));
     } finally {
       await demo.close();
     }
+  });
+
+  const sweep = addRunOptions(
+    program
+      .command("sweep")
+      .description(
+        "run the concurrent mode over a range of concurrency values and find where throughput stops growing",
+      )
+      .argument(
+        "<file|URL...>",
+        "a file with one URL per line, - for standard input, or the URLs themselves",
+      )
+      .showHelpAfterError("(run `fetchbench sweep --help` for usage)"),
+  ).action(async (inputs: string[], raw: RawRunOptions) => {
+    const settings = await resolveRunSettings(raw, io, sweep);
+    const list = await readInputs(inputs, io, program);
+    await checkExportTargets(settings.exports, list.file);
+    const { shard } = settings.compare;
+    const selected = shard ? selectShard(list.targets, shard, list.source) : list.targets;
+    setExitCode(
+      await runAndReport(
+        io,
+        sweepSettings(settings, sweep, selected.length),
+        list.source,
+        selected,
+        null,
+      ),
+    );
   });
 
   const report = program
@@ -501,7 +555,7 @@ function addRunOptions(command: Command, defaultModes: readonly Mode[] = DEFAULT
     )
     .option(
       "-c, --concurrency <n|all>",
-      "requests in flight at once in the concurrent mode",
+      "requests in flight at once in the concurrent mode; a list (1,4,16,all) or doubling range (1..256) sweeps",
       String(DEFAULTS.concurrency),
     )
     .option("-r, --runs <n>", "measured runs per mode", String(DEFAULTS.runs))
@@ -527,7 +581,10 @@ function addRunOptions(command: Command, defaultModes: readonly Mode[] = DEFAULT
       "--export-junit <file>",
       "also write JUnit XML: a test case per URL and mode, per threshold, per regression check",
     )
-    .option("--min-speedup <x>", "exit 1 when the mean speed-up is below x")
+    .option(
+      "--min-speedup <x[@c]>",
+      "exit 1 when the mean speed-up is below x (in a sweep: the best variant's, or at -c c)",
+    )
     .option(
       "--max-wall <mode=duration>",
       "exit 1 when that mode's mean wall is above the duration (repeatable)",
@@ -595,7 +652,7 @@ async function resolveRunSettings(
   const modes = parseModes(raw.modes ?? DEFAULTS.modes.join(","), "--modes");
   const ignoreFailures = raw.ignoreFailures === true;
   const thresholds: Thresholds = {
-    minSpeedup: raw.minSpeedup === undefined ? null : parseSpeedup(raw.minSpeedup, "--min-speedup"),
+    ...minSpeedupOf(raw.minSpeedup),
     maxWall: (raw.maxWall ?? []).map((value) => parseMaxWall(value, "--max-wall")),
     maxFailures:
       raw.maxFailures !== undefined
@@ -617,6 +674,11 @@ async function resolveRunSettings(
       ? null
       : comparing.parseMaxRegression(raw.maxRegression);
   const baseline = comparing === null ? null : await comparing.readBaseline(raw.baseline);
+  if (baseline !== null && raw.concurrency !== undefined && concurrencyOf(raw.concurrency).sweep) {
+    throw new UsageError(
+      "`--baseline` compares single runs; it cannot be used with several `-c` values",
+    );
+  }
   if (raw.exportJunit !== undefined) {
     const { checkOutputTarget } = await import("./report/outputs.js");
     await checkOutputTarget(raw.exportJunit, "--export-junit");
@@ -650,10 +712,7 @@ async function resolveRunSettings(
     compare: {
       modes,
       shard: raw.shard === undefined ? null : parseShard(raw.shard, "--shard"),
-      concurrency: parseConcurrency(
-        raw.concurrency ?? String(DEFAULTS.concurrency),
-        "--concurrency",
-      ),
+      ...concurrencyOf(raw.concurrency ?? String(DEFAULTS.concurrency)),
       runs: parseCount(raw.runs ?? String(DEFAULTS.runs), "--runs", { min: 1, max: 10_000 }),
       warmup: parseCount(raw.warmup ?? String(DEFAULTS.warmup), "--warmup", {
         min: 0,
@@ -688,6 +747,45 @@ async function resolveRunSettings(
     maxRegression,
     junit: raw.exportJunit ?? null,
   };
+}
+
+/** `-c` as the concurrent mode's concurrency and, for several values, the sweep. */
+function minSpeedupOf(value: string | undefined): Pick<Thresholds, "minSpeedup" | "minSpeedupAt"> {
+  if (value === undefined) return { minSpeedup: null, minSpeedupAt: null };
+  const { factor, concurrency } = parseMinSpeedup(value, "--min-speedup");
+  return { minSpeedup: factor, minSpeedupAt: concurrency };
+}
+
+/** A sweep's settings: `-c` as given, else the default range over the list's length. */
+function sweepSettings(settings: RunSettings, command: Command, urlCount: number): RunSettings {
+  if (command.getOptionValueSource("concurrency") === "cli") return settings;
+  if (settings.baseline !== null) {
+    throw new UsageError("`--baseline` compares single runs; it cannot be used with a sweep");
+  }
+  const values = defaultSweep(urlCount);
+  const concurrency = values.at(-1) ?? DEFAULTS.concurrency;
+  return {
+    ...settings,
+    compare: {
+      ...settings.compare,
+      concurrency,
+      ...(values.length > 1 ? { sweep: values } : {}),
+    },
+  };
+}
+
+function concurrencyOf(value: string): { concurrency: Concurrency; sweep?: Concurrency[] } {
+  const values = parseConcurrencyList(value, "--concurrency");
+  const last = values.at(-1) ?? DEFAULTS.concurrency;
+  return values.length > 1 ? { concurrency: last, sweep: values } : { concurrency: last };
+}
+
+/** `fetchbench sweep`'s default: 1, 2, 4, … below the list's length, then `all`. */
+export function defaultSweep(urlCount: number): Concurrency[] {
+  const values: Concurrency[] = [];
+  for (let c = 1; c < urlCount; c *= 2) values.push(c);
+  values.push("all");
+  return values;
 }
 
 async function resolveConnection(raw: RawRunOptions): Promise<ConnectionOptions> {

@@ -8,6 +8,11 @@ export interface DemoOptions {
   delay: { minMs: number; maxMs: number };
   /** The modes that will run: the explanation speaks of those. */
   modes: readonly Mode[];
+  /**
+   * For a sweep: the server works on at most this many of the requests at once and queues the
+   * rest (`?capacity=`); null or absent for no limit.
+   */
+  capacity?: number | null;
 }
 
 export interface Demo {
@@ -23,18 +28,26 @@ export interface Demo {
  */
 export async function startDemo(options: DemoOptions): Promise<Demo> {
   const server = await spawnServer({ port: 0, host: "127.0.0.1" });
-  const delays = spreadDelays(options.count, options.delay.minMs, options.delay.maxMs);
-  const targets = delays.map((ms, index) => ({
-    index,
-    line: index + 1,
-    url: `${server.url}/delay/${ms}`,
-  }));
-  const total = delays.reduce((sum, ms) => sum + ms, 0);
-  const slowest = Math.max(...delays);
+  const capacity = options.capacity ?? null;
   const range =
     options.delay.minMs === options.delay.maxMs
       ? `${options.delay.minMs} ms`
       : `${options.delay.minMs}–${options.delay.maxMs} ms`;
+  const delays = spreadDelays(options.count, options.delay.minMs, options.delay.maxMs);
+  const targets = delays.map((ms, index) => ({
+    index,
+    line: index + 1,
+    url: `${server.url}/delay/${ms}${capacity === null ? "" : `?capacity=${capacity}`}`,
+  }));
+  if (capacity !== null) {
+    const explanation = [
+      `Sweep demo: ${options.count} URL${options.count === 1 ? "" : "s"} on a local server (${server.url}) that works on at most ${capacity} requests at once, each for ${range}, and queues the rest.`,
+      `Throughput should grow with concurrency up to ${capacity} and then flatten: past it, more requests in flight only wait longer in the server's queue, so p99 latency rises.`,
+    ].join("\n");
+    return { targets, explanation, close: () => server.close() };
+  }
+  const total = delays.reduce((sum, ms) => sum + ms, 0);
+  const slowest = Math.max(...delays);
   const how: Record<Mode, string> = {
     sequential: "sequential awaits one response at a time (wall ≈ the sum)",
     concurrent: "concurrent starts them all and awaits Promise.all (wall ≈ the slowest)",

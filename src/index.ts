@@ -12,6 +12,7 @@ import type {
   Shard,
   Target,
 } from "./report/model.js";
+import { variantKey } from "./report/model.js";
 import { runBlocking } from "./runners/blocking.js";
 import { runConcurrent } from "./runners/concurrent.js";
 import { runSequential } from "./runners/sequential.js";
@@ -25,8 +26,14 @@ export { parseTargets, readTargets } from "./targets.js";
 /** Everything a comparison needs besides the targets. */
 export interface CompareOptions extends RequestOptions {
   modes: Mode[];
+  /** The concurrent mode's concurrency; with `sweep`, the last of its values. */
   concurrency: Concurrency;
-  /** Measured runs per mode. */
+  /**
+   * Several concurrency values (ascending, `all` last): the concurrent mode then runs once per
+   * value, each a variant with its own runs and warm-ups. One value or none is no sweep.
+   */
+  sweep?: readonly Concurrency[];
+  /** Measured runs per mode (per variant in a sweep). */
   runs: number;
   /** Unmeasured runs per mode before the measured ones. */
   warmup: number;
@@ -46,6 +53,8 @@ export type ProgressEvent =
   | {
       type: "run-start";
       mode: Mode;
+      /** The run's variant: its mode, or `concurrent@<c>` in a sweep. */
+      variant?: string;
       iteration: number;
       /** Runs of this kind (warm-up or measured) this mode gets. */
       of: number;
@@ -68,17 +77,21 @@ export async function compare(
   if (options.signal) setMaxListeners(0, options.signal);
   const startedAt = new Date().toISOString();
   const runs: RunResult[] = [];
-  const schedule = [
-    ...rounds(options.warmup, true, options.modes),
-    ...rounds(options.runs, false, options.modes),
-  ];
-  for (const { mode, iteration, warmup } of schedule) {
+  for (const { mode, concurrency, variant, iteration, warmup } of schedule(options)) {
     if (options.signal?.aborted) break;
     const of = warmup ? options.warmup : options.runs;
-    options.onProgress?.({ type: "run-start", mode, iteration, of, warmup, total: targets.length });
-    const run = await runOnce(mode, targets, options);
+    options.onProgress?.({
+      type: "run-start",
+      mode,
+      variant,
+      iteration,
+      of,
+      warmup,
+      total: targets.length,
+    });
+    const { concurrency: ran, ...run } = await runOnce(mode, concurrency, targets, options);
     // Field order as the JSON report documents it.
-    runs.push({ mode, iteration, warmup, ...run });
+    runs.push({ mode, iteration, warmup, concurrency: ran, variant, ...run });
     options.onProgress?.({ type: "run-end", mode, wallMs: run.wallMs });
   }
   return assembleReport(runs, {
@@ -89,6 +102,7 @@ export async function compare(
     options: {
       modes: options.modes,
       concurrency: options.concurrency,
+      ...(sweeping(options) ? { sweep: [...(options.sweep ?? [])] } : {}),
       runs: options.runs,
       warmup: options.warmup,
       timeoutMs: options.timeoutMs,
@@ -101,18 +115,50 @@ export async function compare(
   });
 }
 
-function rounds(count: number, warmup: boolean, modes: readonly Mode[]) {
-  return Array.from({ length: count }, (_, i) =>
-    modes.map((mode) => ({ mode, iteration: i + 1, warmup })),
-  ).flat();
+function sweeping(options: Pick<CompareOptions, "sweep">): boolean {
+  return (options.sweep?.length ?? 0) > 1;
+}
+
+/** One run to do: which mode, at which concurrency, as which variant and iteration. */
+export interface ScheduledRun {
+  mode: Mode;
+  concurrency: Concurrency;
+  variant: string;
+  iteration: number;
+  warmup: boolean;
+}
+
+/**
+ * The order of the runs: warm-ups first, then measured runs, each round going once through
+ * every mode and, in a sweep, every concurrency of the concurrent mode (S C1 C4 C16 S C1 …), so
+ * drift on the machine or server favours no variant.
+ */
+export function schedule(
+  options: Pick<CompareOptions, "modes" | "concurrency" | "sweep" | "runs" | "warmup">,
+): ScheduledRun[] {
+  const sweep = sweeping(options);
+  const variants = options.modes.flatMap((mode) =>
+    (mode !== "concurrent" ? [1] : sweep ? (options.sweep ?? []) : [options.concurrency]).map(
+      (concurrency: Concurrency) => ({
+        mode,
+        concurrency,
+        variant: variantKey(mode, concurrency, sweep),
+      }),
+    ),
+  );
+  const rounds = (count: number, warmup: boolean) =>
+    Array.from({ length: count }, (_, i) =>
+      variants.map((variant) => ({ ...variant, iteration: i + 1, warmup })),
+    ).flat();
+  return [...rounds(options.warmup, true), ...rounds(options.runs, false)];
 }
 
 async function runOnce(
   mode: Mode,
+  concurrency: Concurrency,
   targets: readonly Target[],
   options: CompareOptions,
 ): Promise<Omit<RunResult, "mode" | "iteration" | "warmup">> {
-  const concurrency: Concurrency = mode === "concurrent" ? options.concurrency : 1;
   const report = (result: RequestResult) =>
     options.onProgress?.({ type: "request", mode, ok: result.ok });
   const maxInFlight = concurrency === "all" ? undefined : concurrency;

@@ -25,6 +25,8 @@ export const DEFAULTS = Object.freeze({
     count: 10,
     /** Each demonstration URL's server delay is drawn from this range. */
     delay: Object.freeze({ minMs: 100, maxMs: 500 }),
+    /** `demo --sweep`: URLs, each one's delay, and the server's capacity, where the knee is. */
+    sweep: Object.freeze({ count: 32, delayMs: 50, capacity: 8 }),
   }),
   serve: Object.freeze({ port: 8080, host: "127.0.0.1" }),
 });
@@ -94,6 +96,56 @@ export function parseConcurrency(value: string, flag: string): Concurrency {
     throw expected(flag, "a whole number ≥ 1 or `all`", value);
   }
   return number;
+}
+
+/** The most values a `--concurrency` list or range may hold: a sweep runs each of them. */
+export const MAX_CONCURRENCY_VALUES = 32;
+
+const RANGE = /^(\d+)\.\.(\d+)$/;
+const LIST_HINT =
+  "a whole number ≥ 1, `all`, a list such as 1,4,16,all or a doubling range such as 1..256";
+
+/**
+ * Parses `--concurrency` as one or more values: a whole number ≥ 1, `all`, a comma-separated
+ * list of them, or a doubling range `a..b` (a, 2a, 4a, … while ≤ b, then b itself). Values come
+ * back ascending without repeats, `all` last. One value is what `parseConcurrency` returns.
+ */
+export function parseConcurrencyList(value: string, flag: string): Concurrency[] {
+  const items = value.split(",").map((item) => item.trim());
+  if (items.length === 1 && !RANGE.test(items[0] ?? "")) return [parseConcurrency(value, flag)];
+  const numbers = new Set<number>();
+  let all = false;
+  for (const item of items) {
+    if (item === "") throw expected(flag, `${LIST_HINT} (an item is empty)`, value);
+    const range = RANGE.exec(item);
+    if (range === null) {
+      const one = parseConcurrency(item, flag);
+      if (one === "all") all = true;
+      else numbers.add(one);
+      continue;
+    }
+    const from = wholeNumber(range[1] ?? "");
+    const to = wholeNumber(range[2] ?? "");
+    if (from === undefined || to === undefined || from < 1 || to < from) {
+      throw expected(
+        flag,
+        "a doubling range from a whole number ≥ 1 up to a larger one, such as 1..256",
+        item,
+      );
+    }
+    for (let c = from; c <= to; c *= 2) numbers.add(c);
+    numbers.add(to);
+  }
+  const values: Concurrency[] = [...numbers].sort((a, b) => a - b);
+  if (all) values.push("all");
+  if (values.length > MAX_CONCURRENCY_VALUES) {
+    throw expected(
+      flag,
+      `at most ${MAX_CONCURRENCY_VALUES} concurrency values (each is a variant that runs the whole list)`,
+      value,
+    );
+  }
+  return values;
 }
 
 /** Parses a whole number from `min` up, and to `max` when one is given (both inclusive). */
@@ -238,15 +290,35 @@ export function parseDelayRange(value: string, flag: string): { minMs: number; m
 
 const MAX_WALL = "<mode>=<duration>";
 
-/** Parses a wall-time limit for one mode, `<mode>=<duration>`: `concurrent=2s`. */
-export function parseMaxWall(value: string, flag: string): { mode: Mode; ms: number } {
+/** `concurrent@32`: the concurrent mode at one concurrency of a sweep. */
+function variantConcurrency(mode: string, at: string | undefined, flag: string, value: string) {
+  if (at === undefined) return undefined;
+  if (mode !== "concurrent") {
+    throw expected(
+      flag,
+      "a concurrency (`@<c>`) only on the concurrent mode, such as concurrent@32",
+      value,
+    );
+  }
+  return parseConcurrency(at, flag);
+}
+
+/**
+ * Parses a wall-time limit for one mode, `<mode>=<duration>`: `concurrent=2s`; in a sweep
+ * `concurrent@32=2s` names one concurrency.
+ */
+export function parseMaxWall(
+  value: string,
+  flag: string,
+): { mode: Mode; ms: number; concurrency?: Concurrency } {
   const text = value.trim();
   const equals = text.indexOf("=");
   if (equals === -1) throw expected(flag, `${MAX_WALL}, such as concurrent=2s`, value);
-  const mode = text.slice(0, equals).toLowerCase();
+  const [mode = "", at] = text.slice(0, equals).toLowerCase().split("@");
   if (!isMode(mode)) {
     throw expected(flag, `${MAX_WALL} with a mode of ${MODES.join(", ")}`, value);
   }
+  const concurrency = variantConcurrency(mode, at, flag, value);
   const ms = durationMs(text.slice(equals + 1));
   if (ms === undefined) {
     throw expected(flag, `${MAX_WALL} with a unit on the duration, such as concurrent=2s`, value);
@@ -255,7 +327,22 @@ export function parseMaxWall(value: string, flag: string): { mode: Mode; ms: num
   if (ms > MAX_DURATION_MS) {
     throw expected(flag, `${MAX_WALL} with a duration of at most 24h, the largest accepted`, value);
   }
-  return { mode, ms };
+  return concurrency === undefined ? { mode, ms } : { mode, ms, concurrency };
+}
+
+/**
+ * Parses `--min-speedup`: a factor (as `parseSpeedup`), and in a sweep optionally `@<c>` for
+ * the concurrency it applies to (`2x@32`); without it, the best variant's speed-up counts.
+ */
+export function parseMinSpeedup(
+  value: string,
+  flag: string,
+): { factor: number; concurrency: Concurrency | null } {
+  const [factor = "", at] = value.split("@");
+  return {
+    factor: parseSpeedup(factor, flag),
+    concurrency: variantConcurrency("concurrent", at, flag, value) ?? null,
+  };
 }
 
 const SPEEDUP = new RegExp(`^(${NUMBER})[x×]?$`, "i");

@@ -1,7 +1,6 @@
 import { performance } from "node:perf_hooks";
 import pc from "picocolors";
 import type { ProgressEvent } from "./index.js";
-import type { Mode } from "./report/model.js";
 
 export interface ProgressOptions {
   /** Where the display goes: standard error, and only when it is a terminal. */
@@ -26,7 +25,7 @@ export interface Progress {
  */
 export function createProgress(options: ProgressOptions): Progress {
   const colors = pc.createColors(options.color);
-  let mode: Mode | null = null;
+  let mode: string | null = null;
   let label = "";
   let total = 0;
   let done = 0;
@@ -55,7 +54,7 @@ export function createProgress(options: ProgressOptions): Progress {
   return {
     onProgress(event) {
       if (event.type === "run-start") {
-        mode = event.mode;
+        mode = event.variant ?? event.mode;
         label = event.warmup
           ? `warm-up ${event.iteration}/${event.of}`
           : `run ${event.iteration}/${event.of}`;

@@ -81,6 +81,8 @@ export const LIMITS = {
   bytes: 1024 ** 3,
   /** Longest redirect chain. */
   redirects: 1000,
+  /** Largest `capacity`: requests worked on at once. */
+  capacity: 100_000,
 } as const;
 
 /** Every path the server answers, with a one-line description; shown by `/` and by `serve`. */
@@ -103,6 +105,11 @@ export const ENDPOINTS: readonly { path: string; description: string }[] = [
   {
     path: "?delay=<ms>&bytes=<n>&status=<code>",
     description: "modifiers for any path: wait first, then answer with that body size and status",
+  },
+  {
+    path: "?capacity=<n>",
+    description:
+      "with a delay: work on at most <n> such requests at once, queue the rest (a fixed pool)",
   },
   {
     path: "?location=<url>",
@@ -149,6 +156,17 @@ interface Plan {
   location: string | null;
   /** The query as received, passed on along a redirect chain. */
   search: string;
+  /** Requests with this `capacity` worked on at once, the rest queued; null for no limit. */
+  capacity: number | null;
+}
+
+/**
+ * The server's pool for one `capacity` value, shared by every request naming it: at most
+ * `capacity` are worked on (their delay runs) at once, the rest wait in arrival order.
+ */
+interface Pool {
+  active: number;
+  waiting: (() => void)[];
 }
 
 /** A request and response of either protocol: HTTP/2 uses node's compatibility API. */
@@ -164,6 +182,7 @@ export async function startServer(options: ServerOptions = {}): Promise<LocalSer
   // idle connections cost nothing beyond node's own bookkeeping.
   const pending = new Set<() => void>();
   const received: ReceivedRequest[] = [];
+  const pools = new Map<number, Pool>();
   // The HTTP/2 compatibility objects offer what the handlers use, except for cutting the
   // connection, which `drop`, `reset` and `cut` do per protocol.
   const listener: Listener = (req, res) => {
@@ -178,7 +197,7 @@ export async function startServer(options: ServerOptions = {}): Promise<LocalSer
     req.on("data", (chunk: Buffer) => {
       seen.bodyLength += chunk.length;
     });
-    handle(req as IncomingMessage, res as ServerResponse, pending, seen);
+    handle(req as IncomingMessage, res as ServerResponse, pending, seen, pools);
   };
   const tls = options.https === true || options.http2 === true;
   // Loaded only for TLS, so a plain server starts without generating a key.
@@ -265,6 +284,7 @@ function handle(
   res: ServerResponse,
   pending: Set<() => void>,
   seen: ReceivedRequest,
+  pools: Map<number, Pool>,
 ): void {
   let plan: Plan;
   try {
@@ -284,22 +304,72 @@ function handle(
     res.once("close", () => pending.delete(cancel));
     return;
   }
-  if (plan.delayMs === 0) {
-    respond(req, res, plan, seen);
+  const work = (done: () => void) => {
+    if (plan.delayMs === 0) {
+      respond(req, res, plan, seen);
+      done();
+      return;
+    }
+    const timer = setTimeout(() => {
+      pending.delete(cancel);
+      res.off("close", cancel);
+      respond(req, res, plan, seen);
+      done();
+    }, plan.delayMs);
+    const cancel = () => {
+      clearTimeout(timer);
+      pending.delete(cancel);
+      done();
+    };
+    pending.add(cancel);
+    // A client that gives up mid-delay must not leave its timer behind.
+    res.once("close", cancel);
+  };
+  if (plan.capacity === null) work(() => {});
+  else inPool(pools, plan.capacity, res, pending, work);
+}
+
+/** Runs `work` once the pool for `capacity` has a free slot; a client that leaves first frees its place. */
+function inPool(
+  pools: Map<number, Pool>,
+  capacity: number,
+  res: ServerResponse,
+  pending: Set<() => void>,
+  work: (done: () => void) => void,
+): void {
+  let pool = pools.get(capacity);
+  if (pool === undefined) {
+    pool = { active: 0, waiting: [] };
+    pools.set(capacity, pool);
+  }
+  const shared = pool;
+  const start = () => {
+    shared.active += 1;
+    let released = false;
+    work(() => {
+      if (released) return;
+      released = true;
+      shared.active -= 1;
+      shared.waiting.shift()?.();
+    });
+  };
+  if (shared.active < capacity) {
+    start();
     return;
   }
-  const timer = setTimeout(() => {
-    pending.delete(cancel);
-    res.off("close", cancel);
-    respond(req, res, plan, seen);
-  }, plan.delayMs);
-  const cancel = () => {
-    clearTimeout(timer);
-    pending.delete(cancel);
+  const leave = () => {
+    const at = shared.waiting.indexOf(admit);
+    if (at !== -1) shared.waiting.splice(at, 1);
+    pending.delete(leave);
   };
-  pending.add(cancel);
-  // A client that gives up mid-delay must not leave its timer behind.
-  res.once("close", cancel);
+  const admit = () => {
+    res.off("close", leave);
+    pending.delete(leave);
+    start();
+  };
+  shared.waiting.push(admit);
+  pending.add(leave);
+  res.once("close", leave);
 }
 
 function respond(
@@ -360,6 +430,7 @@ function parse(target: string): Plan {
     status: query.status ?? 200,
     location: null,
     search,
+    capacity: query.capacity ?? null,
   };
   const noSuchEndpoint = () =>
     new BadRequest(404, `no such endpoint \`${clip(pathname)}\`; GET / lists them`);
@@ -420,7 +491,12 @@ function parse(target: string): Plan {
   }
 }
 
-function parseQuery(params: URLSearchParams): { delay?: number; bytes?: number; status?: number } {
+function parseQuery(params: URLSearchParams): {
+  delay?: number;
+  bytes?: number;
+  status?: number;
+  capacity?: number;
+} {
   const one = (key: string): string | undefined => {
     const values = params.getAll(key);
     if (values.length > 1) throw new BadRequest(400, `\`${key}\` is given more than once`);
@@ -429,11 +505,23 @@ function parseQuery(params: URLSearchParams): { delay?: number; bytes?: number; 
   const delay = one("delay");
   const bytes = one("bytes");
   const status = one("status");
+  const capacity = one("capacity");
   // Other parameters are ignored on purpose: they make otherwise equal URLs distinct.
   return {
     ...(delay === undefined ? {} : { delay: parseDelay(delay) }),
     ...(bytes === undefined ? {} : { bytes: parseBytes(bytes) }),
     ...(status === undefined ? {} : { status: parseStatus(status) }),
+    ...(capacity === undefined
+      ? {}
+      : {
+          capacity: parseInteger(
+            capacity,
+            "capacity",
+            1,
+            LIMITS.capacity,
+            "a whole number of requests",
+          ),
+        }),
   };
 }
 

@@ -1,13 +1,21 @@
 import { UsageError } from "./errors.js";
 import { formatDuration, formatDurationFlag } from "./options.js";
-import type { Mode, Report } from "./report/model.js";
+import type { Concurrency, Mode, ModeSummary, Report, VariantSummary } from "./report/model.js";
 
 /** What a CI job asks of a comparison; each one missed makes the exit code 1. */
 export interface Thresholds {
   /** `--min-speedup`: the mean speed-up must be at least this. */
   minSpeedup: number | null;
-  /** `--max-wall <mode>=<duration>`: that mode's mean wall must be at most this. */
-  maxWall: { mode: Mode; ms: number }[];
+  /**
+   * `--min-speedup <x>@<c>`: in a sweep, the concurrency whose speed-up counts; null (or absent)
+   * for the best variant's.
+   */
+  minSpeedupAt?: Concurrency | null;
+  /**
+   * `--max-wall <mode>[@<c>]=<duration>`: that mode's mean wall must be at most this; in a sweep,
+   * the variant at `concurrency`, or the fastest variant without it.
+   */
+  maxWall: { mode: Mode; ms: number; concurrency?: Concurrency }[];
   /** `--max-failures`: failed requests over the measured runs; null means any number. */
   maxFailures: number | null;
   /** Whether `--max-failures` was given, or is the default (0, or none with --ignore-failures). */
@@ -36,7 +44,22 @@ export function validateThresholds(thresholds: Thresholds, modes: readonly Mode[
 /** One line per threshold the report misses, naming the threshold, the measured value and the limit. */
 export function missedThresholds(report: Report, thresholds: Thresholds): string[] {
   const missed: string[] = [];
-  const { comparison, modes } = report.summary;
+  const { comparison, modes, variants } = report.summary;
+  if (variants !== undefined && thresholds.minSpeedup !== null) {
+    const name = speedupName(thresholds);
+    const at = thresholds.minSpeedupAt ?? null;
+    const chosen =
+      at === null ? bestBy(variants, (v) => v.speedup ?? 0, "max") : variants[`concurrent@${at}`];
+    if (chosen === undefined || chosen.speedup === null) {
+      missed.push(
+        `${name}: ${at === null ? "no variant" : `concurrent@${at}`} has a speed-up against a baseline`,
+      );
+    } else if (chosen.speedup < thresholds.minSpeedup) {
+      missed.push(
+        `${name}: concurrent@${chosen.concurrency} was ${chosen.speedup.toFixed(2)}× faster than ${report.summary.sweep?.baseline ?? "the baseline"}, below ${thresholds.minSpeedup}×`,
+      );
+    }
+  }
   if (
     thresholds.minSpeedup !== null &&
     comparison !== null &&
@@ -46,17 +69,23 @@ export function missedThresholds(report: Report, thresholds: Thresholds): string
       `--min-speedup ${thresholds.minSpeedup}: ${comparison.mode} was ${comparison.speedup.toFixed(2)}× faster than ${comparison.baseline}, below ${thresholds.minSpeedup}×`,
     );
   }
-  for (const { mode, ms } of thresholds.maxWall) {
-    const wall = modes[mode]?.wallMs.mean;
+  for (const limit of thresholds.maxWall) {
+    const { ms } = limit;
+    const name = wallName(limit);
+    const [label, summary] = wallSubject(report, limit);
+    const wall = summary?.wallMs.mean;
     if (wall === undefined) {
-      missed.push(`--max-wall ${mode}=${formatDurationFlag(ms)}: ${mode} has no measured run`);
+      missed.push(`--max-wall ${name}=${formatDurationFlag(ms)}: ${label} has no measured run`);
     } else if (wall > ms) {
       missed.push(
-        `--max-wall ${mode}=${formatDurationFlag(ms)}: ${mode} took ${formatDuration(round(wall))} (mean wall), above ${formatDuration(ms)}`,
+        `--max-wall ${name}=${formatDurationFlag(ms)}: ${label} took ${formatDuration(round(wall))} (mean wall), above ${formatDuration(ms)}`,
       );
     }
   }
-  const failed = Object.values(modes).reduce((count, mode) => count + mode.failed, 0);
+  const failed = [...Object.values(modes), ...Object.values(variants ?? {})].reduce(
+    (count, mode) => count + mode.failed,
+    0,
+  );
   if (thresholds.maxFailures !== null && failed > thresholds.maxFailures) {
     const requests = `${failed} request${failed === 1 ? "" : "s"} failed`;
     missed.push(
@@ -66,6 +95,58 @@ export function missedThresholds(report: Report, thresholds: Thresholds): string
     );
   }
   return missed;
+}
+
+function speedupName(thresholds: Thresholds): string {
+  const at = thresholds.minSpeedupAt ?? null;
+  return `--min-speedup ${thresholds.minSpeedup}${at === null ? "" : `@${at}`}`;
+}
+
+function wallName(limit: Thresholds["maxWall"][number]): string {
+  return limit.concurrency === undefined ? limit.mode : `${limit.mode}@${limit.concurrency}`;
+}
+
+/** What a wall limit applies to: the mode, the named variant, or in a sweep the fastest variant. */
+function wallSubject(
+  report: Report,
+  limit: Thresholds["maxWall"][number],
+): [string, ModeSummary | undefined] {
+  const { variants, modes } = report.summary;
+  if (limit.concurrency !== undefined) {
+    const key = `${limit.mode}@${limit.concurrency}`;
+    return [
+      key,
+      variants?.[key] ??
+        (String(report.options.concurrency) === String(limit.concurrency)
+          ? modes[limit.mode]
+          : undefined),
+    ];
+  }
+  if (variants !== undefined && limit.mode === "concurrent") {
+    const fastest = bestBy(variants, (v) => v.wallMs.mean, "min");
+    return [
+      fastest === undefined ? "concurrent" : `concurrent@${fastest.concurrency} (the fastest)`,
+      fastest,
+    ];
+  }
+  return [limit.mode, modes[limit.mode]];
+}
+
+function bestBy(
+  variants: Record<string, VariantSummary>,
+  value: (v: VariantSummary) => number,
+  best: "min" | "max",
+): VariantSummary | undefined {
+  let chosen: VariantSummary | undefined;
+  for (const v of Object.values(variants)) {
+    if (
+      chosen === undefined ||
+      (best === "min" ? value(v) < value(chosen) : value(v) > value(chosen))
+    ) {
+      chosen = v;
+    }
+  }
+  return chosen;
 }
 
 function round(ms: number): number {
@@ -82,9 +163,9 @@ export function checkedThresholds(
 ): { name: string; missed: string | null }[] {
   const missed = missedThresholds(report, thresholds);
   const names: string[] = [];
-  if (thresholds.minSpeedup !== null) names.push(`--min-speedup ${thresholds.minSpeedup}`);
-  for (const { mode, ms } of thresholds.maxWall) {
-    names.push(`--max-wall ${mode}=${formatDurationFlag(ms)}`);
+  if (thresholds.minSpeedup !== null) names.push(speedupName(thresholds));
+  for (const limit of thresholds.maxWall) {
+    names.push(`--max-wall ${wallName(limit)}=${formatDurationFlag(limit.ms)}`);
   }
   if (thresholds.maxFailures !== null) {
     names.push(

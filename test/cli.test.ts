@@ -77,7 +77,7 @@ describe("fetchbench run", () => {
     const result = await runCli([file, "--format", "json", "-t", "5s"]);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as Report;
-    expect(report.schemaVersion).toBe(1);
+    expect(report.schemaVersion).toBe(2);
     expect(report.tool.name).toBe("fetchbench");
     expect(report.options).toMatchObject({
       modes: ["sequential", "concurrent"],

@@ -5,6 +5,7 @@ import {
   DEFAULTS,
   formatDuration,
   parseConcurrency,
+  parseConcurrencyList,
   parseCount,
   parseDelayRange,
   parseDuration,
@@ -30,7 +31,11 @@ describe("DEFAULTS", () => {
       modes: ["sequential", "concurrent"],
       method: "GET",
       format: "table",
-      demo: { count: 10, delay: { minMs: 100, maxMs: 500 } },
+      demo: {
+        count: 10,
+        delay: { minMs: 100, maxMs: 500 },
+        sweep: { count: 32, delayMs: 50, capacity: 8 },
+      },
       serve: { port: 8080, host: "127.0.0.1" },
     });
   });
@@ -40,6 +45,7 @@ describe("DEFAULTS", () => {
     expect(Object.isFrozen(DEFAULTS.modes)).toBe(true);
     expect(Object.isFrozen(DEFAULTS.demo)).toBe(true);
     expect(Object.isFrozen(DEFAULTS.demo.delay)).toBe(true);
+    expect(Object.isFrozen(DEFAULTS.demo.sweep)).toBe(true);
     expect(Object.isFrozen(DEFAULTS.serve)).toBe(true);
   });
 });
@@ -136,6 +142,48 @@ describe("formatDuration", () => {
 
   test("reads back what parseDuration parsed", () => {
     expect(formatDuration(parseDuration("2s", "--timeout"))).toBe("2 s");
+  });
+});
+
+describe("parseConcurrencyList", () => {
+  test.each([
+    ["8", [8]],
+    ["all", ["all"]],
+    ["1,4,16,64,all", [1, 4, 16, 64, "all"]],
+    ["all, 16,4,4", [4, 16, "all"]],
+    ["1..256", [1, 2, 4, 8, 16, 32, 64, 128, 256]],
+    ["3..20", [3, 6, 12, 20]],
+    ["1..4,all", [1, 2, 4, "all"]],
+    ["5..5", [5]],
+  ])("accepts %j", (value, values) => {
+    expect(parseConcurrencyList(value, "--concurrency")).toEqual(values);
+  });
+
+  test.each([
+    [
+      "1,,4",
+      'Expected `--concurrency` to be a whole number ≥ 1, `all`, a list such as 1,4,16,all or a doubling range such as 1..256 (an item is empty), got "1,,4"',
+    ],
+    ["1,0", 'Expected `--concurrency` to be a whole number ≥ 1 or `all`, got "0"'],
+    [
+      "8..2",
+      'Expected `--concurrency` to be a doubling range from a whole number ≥ 1 up to a larger one, such as 1..256, got "8..2"',
+    ],
+    [
+      "0..8",
+      'Expected `--concurrency` to be a doubling range from a whole number ≥ 1 up to a larger one, such as 1..256, got "0..8"',
+    ],
+    ["1..", 'Expected `--concurrency` to be a whole number ≥ 1 or `all`, got "1.."'],
+    ["1,2,x", 'Expected `--concurrency` to be a whole number ≥ 1 or `all`, got "x"'],
+  ])("rejects %j", (value, message) => {
+    expect(() => parseConcurrencyList(value, "--concurrency")).toThrow(message);
+  });
+
+  test("rejects more values than a sweep runs", () => {
+    const many = Array.from({ length: 40 }, (_, i) => i + 1).join(",");
+    expect(() => parseConcurrencyList(many, "--concurrency")).toThrow(
+      /at most 32 concurrency values/,
+    );
   });
 });
 

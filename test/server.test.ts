@@ -337,6 +337,50 @@ describe("query modifiers", () => {
   });
 });
 
+describe("capacity", () => {
+  it("works on at most that many delayed requests at once and queues the rest", async () => {
+    // Each request may open its own connection, so only the server's pool can queue them.
+    const times = await Promise.all(
+      Array.from({ length: 8 }, () => fetchPath("/delay/200?capacity=2")),
+    );
+    const ms = times.map((t) => t.ms).sort((a, b) => a - b);
+    expect(times.every((t) => t.status === 200)).toBe(true);
+    // Four waves of two: the first pair after one delay, the last after about four.
+    expect(ms[0]).toBeGreaterThanOrEqual(190);
+    expect(ms[7]).toBeGreaterThanOrEqual(4 * 190);
+    expect(ms[7]).toBeLessThan(5_000);
+  });
+
+  it("keeps one pool per capacity value", async () => {
+    const busy = fetchPath("/delay/500?capacity=1");
+    const other = await fetchPath("/delay/50?capacity=3");
+    expect(other.ms).toBeLessThan(450);
+    await busy;
+  });
+
+  it("frees the place of a client that leaves while queued", async () => {
+    const first = fetchPath("/delay/400?capacity=1&pool=leave");
+    const leaving = new AbortController();
+    const gone = request(`${server.url}/delay/400?capacity=1`, {
+      dispatcher: agent,
+      signal: leaving.signal,
+    }).catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    leaving.abort();
+    expect(await gone).toBeInstanceOf(Error);
+    const third = await fetchPath("/delay/100?capacity=1");
+    // Behind the first only (≈ 400 + 100 ms), not also behind the one that left (≈ 900 ms).
+    expect(third.ms).toBeLessThan(800);
+    await first;
+  });
+
+  it.each(["0", "x", "100001"])("rejects capacity=%s", async (value) => {
+    const response = await fetchPath(`/delay/0?capacity=${value}`);
+    expect(response.status).toBe(400);
+    expect(response.text).toMatch(/^bad `capacity`/);
+  });
+});
+
 describe("faults", () => {
   it("resets the connection on /reset", async () => {
     await expect(fetchPath("/reset")).rejects.toMatchObject({ code: "ECONNRESET" });

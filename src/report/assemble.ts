@@ -38,8 +38,18 @@ export function assembleReport(runs: RunResult[], metadata: ReportMetadata): Rep
     shard: metadata.shard,
     urlCount: metadata.urlCount,
     interrupted: metadata.interrupted,
-    notRun: notRunByMode(runs, options.modes, options.runs, metadata.urlCount),
+    notRun: notRunByMode(
+      runs,
+      options.modes,
+      options.runs,
+      metadata.urlCount,
+      options.sweep?.length ?? 1,
+    ),
     runs,
-    summary: buildSummary(runs, { modes: options.modes, concurrency: options.concurrency }),
+    summary: buildSummary(runs, {
+      modes: options.modes,
+      concurrency: options.concurrency,
+      ...(options.sweep === undefined ? {} : { sweep: options.sweep }),
+    }),
   };
 }

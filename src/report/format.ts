@@ -12,6 +12,7 @@ import type {
   RequestError,
   TargetModeSummary,
   TargetSummary,
+  VariantSummary,
 } from "./model.js";
 import { SERVER_SLOWED_RATIO } from "./summary.js";
 import { sanitize } from "./text.js";
@@ -249,7 +250,13 @@ export function reportContext(report: Report): string {
     : `${count} ${count === 1 ? "URL" : "URLs"} from ${source}`;
   const parts = [urls];
   // Only the concurrent mode reads it; the others run one request at a time.
-  if (o.modes.includes("concurrent")) parts.push(`concurrency ${o.concurrency}`);
+  if (o.modes.includes("concurrent")) {
+    parts.push(
+      o.sweep !== undefined && o.sweep.length > 1
+        ? `concurrency ${o.sweep.join(",")}`
+        : `concurrency ${o.concurrency}`,
+    );
+  }
   parts.push(`timeout ${formatDuration(o.timeoutMs)}`);
   if (o.ratePerSecond !== null) parts.push(`rate ${o.ratePerSecond}/s`);
   if (o.runs > 1 || o.warmup > 0) {
@@ -388,4 +395,47 @@ export function wrapWords(text: string, width: number, indent = ""): string[] {
   }
   if (line !== "") lines.push(line);
   return lines;
+}
+
+/** A sweep's variants in ascending concurrency, with their keys; empty for a single value. */
+export function sweepVariants(report: Report): [string, VariantSummary][] {
+  return Object.entries(report.summary.variants ?? {}).sort(
+    (a, b) => a[1].effectiveConcurrency - b[1].effectiveConcurrency,
+  );
+}
+
+/**
+ * The sweep's recommendation: `throughput stops growing at about -c 32 (92% of the best, p99
+ * latency 2.1× the unloaded latency): use -c 32`; null without a knee.
+ */
+export function kneeSentence(report: Report): string | null {
+  const knee = report.summary.sweep?.knee;
+  if (knee === undefined || knee === null) return null;
+  const latency =
+    knee.p99Ratio === null
+      ? ""
+      : `, p99 latency ${formatRatio(knee.p99Ratio)} the unloaded latency`;
+  return `throughput stops growing at about -c ${knee.concurrency} (${formatPercent(knee.share)} of the best${latency}): use -c ${knee.concurrency}`;
+}
+
+/** The Universal Scalability Law fit in one line, or why it was left out; null for no sweep. */
+export function uslSentence(report: Report): string | null {
+  const sweep = report.summary.sweep;
+  if (sweep === undefined) return null;
+  const fit = sweep.usl;
+  if (fit === null) return `Universal Scalability Law: no fit, ${sweep.uslReason ?? "left out"}.`;
+  const peak =
+    fit.peakConcurrency === null
+      ? "no predicted peak (no coherency penalty measured)"
+      : `predicted peak at N* = √((1−σ)/κ) ≈ ${formatCount(fit.peakConcurrency)}`;
+  return `Universal Scalability Law: contention σ ${fit.sigma.toFixed(3)}, coherency κ ${fit.kappa.toPrecision(2)}, ${peak} (R² ${fit.rSquared.toFixed(2)}).`;
+}
+
+/** Requests per second for tables: whole from 100 up, one decimal below. */
+export function formatRps(rps: number): string {
+  return rps >= 100 ? String(Math.round(rps)) : rps.toFixed(1);
+}
+
+function formatCount(value: number): string {
+  return value >= 10 ? String(Math.round(value)) : value.toFixed(1);
 }

@@ -121,7 +121,8 @@ function checkNoOverlap(inputs: readonly NamedReport[]): void {
 }
 
 function runKey(run: RunResult): string {
-  return `${run.warmup ? "warm-up " : ""}${run.mode} #${run.iteration}`;
+  // A sweep has several runs of the concurrent mode per iteration, one per variant.
+  return `${run.warmup ? "warm-up " : ""}${run.variant ?? run.mode} #${run.iteration}`;
 }
 
 function runKeysOf(input: NamedReport): string[] {

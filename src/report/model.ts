@@ -1,10 +1,13 @@
 /**
  * The report model: what the runners produce and every renderer reads.
- * Field names are the JSON report's contract (DESIGN.md, schema version 1).
+ * Field names are the JSON report's contract (DESIGN.md, schema version 2; the README says what
+ * changed from version 1).
  * Times are milliseconds from `performance.now()`; offsets are from the start of that run.
  */
 
-export const SCHEMA_VERSION = 1;
+import type { UslFit } from "./scalability.js";
+
+export const SCHEMA_VERSION = 2;
 
 export const MODES = ["sequential", "concurrent", "blocking"] as const;
 export type Mode = (typeof MODES)[number];
@@ -123,6 +126,11 @@ export interface RunResult {
   warmup: boolean;
   /** Requests allowed in flight at once: 1 for sequential and blocking. */
   concurrency: Concurrency;
+  /**
+   * What the run's summary is keyed by: the mode, or `concurrent@<c>` for one concurrency of a
+   * sweep (see `variantKey`). Absent from version-1 reports, where it is the mode.
+   */
+  variant?: string;
   /** From the start of the run to the moment its last request settled. */
   wallMs: number;
   /** Connections the run's Agent opened; null when not measured. */
@@ -135,7 +143,13 @@ export interface RunResult {
 
 export interface ReportOptions {
   modes: Mode[];
+  /** The concurrency of the concurrent mode; in a sweep, the last (largest) of `sweep`. */
   concurrency: Concurrency;
+  /**
+   * The concurrency values of a sweep (`-c 1,4,all`, `-c 1..256`), ascending, `all` last: the
+   * concurrent mode ran once per value. Absent for a single value.
+   */
+  sweep?: Concurrency[];
   runs: number;
   warmup: number;
   timeoutMs: number;
@@ -261,6 +275,8 @@ export interface TargetSummary {
   url: string;
   /** Per mode: the last measured run's status and error, the median latency over runs. */
   modes: Partial<Record<Mode, TargetModeSummary>>;
+  /** In a sweep, per variant of the concurrent mode (`concurrent@8`); absent otherwise. */
+  variants?: Record<string, TargetModeSummary>;
 }
 
 export interface TargetModeSummary {
@@ -278,9 +294,63 @@ export interface Warning {
   message: string;
 }
 
+/** One concurrency of a sweep: the concurrent mode's summary at that concurrency, and more. */
+export interface VariantSummary extends ModeSummary {
+  mode: Mode;
+  concurrency: Concurrency;
+  /**
+   * The requests in flight at most, as a number: the concurrency, capped at the requests in a
+   * run (so `all` is the list's length). The curve's x axis.
+   */
+  effectiveConcurrency: number;
+  /** Completed requests per second of wall, averaged over the measured runs. */
+  throughputRps: number;
+  /** The baseline's mean wall / this variant's; null without a baseline. */
+  speedup: number | null;
+  /** Propagated uncertainty of the speed-up; null with single runs or no baseline. */
+  speedupStddev: number | null;
+}
+
+/** What a sweep found: the knee of the throughput curve and the Universal Scalability Law fit. */
+export interface SweepSummary {
+  /** The mode the speed-ups and the unloaded latency come from; null without one. */
+  baseline: Mode | null;
+  /**
+   * Latency with no load: the median (p50) of the baseline's requests, else of the sweep's
+   * smallest concurrency; null when neither completed a request.
+   */
+  unloadedMs: number | null;
+  /** The variant of the highest throughput; null when none had any. */
+  best: string | null;
+  /**
+   * The smallest concurrency reaching 90% of the best throughput (`KNEE_SHARE`): its variant,
+   * concurrency, throughput share of the best (0–1), p99 latency and that p99 against
+   * `unloadedMs` (null without it). Null when no variant had throughput.
+   */
+  knee: {
+    variant: string;
+    concurrency: Concurrency;
+    share: number;
+    p99Ms: number | null;
+    p99Ratio: number | null;
+  } | null;
+  /** The Universal Scalability Law fitted to throughput against concurrency; null when left out. */
+  usl: UslFit | null;
+  /** Why `usl` is null (too few points, a poor fit); null when there is a fit. */
+  uslReason: string | null;
+}
+
 export interface Summary {
+  /** Per mode; in a sweep, the concurrent mode is in `variants` instead. */
   modes: Partial<Record<Mode, ModeSummary>>;
-  /** The concurrent mode against the sequential one (else the blocking one); null without both. */
+  /** A sweep's variants keyed `concurrent@<c>`, ascending concurrency; absent for a single value. */
+  variants?: Record<string, VariantSummary>;
+  /** What a sweep found; absent for a single value. */
+  sweep?: SweepSummary;
+  /**
+   * The concurrent mode against the sequential one (else the blocking one); null without both,
+   * and in a sweep (each variant has its own `speedup`).
+   */
   comparison: Comparison | null;
   targets: TargetSummary[];
   warnings: Warning[];
@@ -315,4 +385,9 @@ export interface Report {
   shard?: Shard | null;
   runs: RunResult[];
   summary: Summary;
+}
+
+/** The key of a run's summary: its mode, or `concurrent@<c>` when the concurrent mode is swept. */
+export function variantKey(mode: Mode, concurrency: Concurrency, sweeping: boolean): string {
+  return sweeping && mode === "concurrent" ? `${mode}@${concurrency}` : mode;
 }

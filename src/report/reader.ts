@@ -20,6 +20,7 @@ import {
   type RunResult,
   SCHEMA_VERSION,
   type Shard,
+  variantKey,
 } from "./model.js";
 
 type Json = Record<string, unknown>;
@@ -83,7 +84,12 @@ export function parseReport(text: string, name: string): Report {
   }
   const check = new Checker(name);
   const options = readOptions(check, data.options);
-  const runs = check.array(data.runs, "runs").map((run, i) => readRun(check, run, `runs[${i}]`));
+  // Version 1 had no sweeps and no `variant`: each run's variant is its mode.
+  const sweeping = (options.sweep?.length ?? 0) > 1;
+  const runs = check
+    .array(data.runs, "runs")
+    .map((run, i) => readRun(check, run, `runs[${i}]`))
+    .map((run) => ({ ...run, variant: variantKey(run.mode, run.concurrency, sweeping) }));
   const report = assembleReport(runs, {
     startedAt: check.string(data.startedAt, "startedAt"),
     source: check.string(data.source, "source"),
@@ -154,6 +160,14 @@ function readOptions(check: Checker, value: unknown): ReportOptions {
     options.concurrency === "all"
       ? "all"
       : check.number(options.concurrency, "options.concurrency");
+  const sweep =
+    options.sweep === undefined || options.sweep === null
+      ? undefined
+      : check
+          .array(options.sweep, "options.sweep")
+          .map((value, i) =>
+            value === "all" ? "all" : check.number(value, `options.sweep[${i}]`),
+          );
   const headers =
     options.headers === undefined ? {} : check.object(options.headers, "options.headers");
   for (const [key, header] of Object.entries(headers))
@@ -164,6 +178,7 @@ function readOptions(check: Checker, value: unknown): ReportOptions {
       .array(options.modes, "options.modes")
       .map((mode, i) => check.mode(mode, `options.modes[${i}]`)),
     concurrency,
+    ...(sweep === undefined ? {} : { sweep }),
     runs: check.number(options.runs, "options.runs"),
     warmup: check.number(options.warmup, "options.warmup"),
     timeoutMs: check.number(options.timeoutMs, "options.timeoutMs"),

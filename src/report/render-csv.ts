@@ -8,7 +8,7 @@
  */
 
 import { csvField, type RenderOptions, roundMs, sanitize } from "./format.js";
-import type { Report } from "./model.js";
+import { type Report, variantKey } from "./model.js";
 
 /** The columns, in order; their names are part of the CSV contract. */
 export const CSV_COLUMNS = [
@@ -62,6 +62,7 @@ function text(value: string | null): string | null {
  */
 export function* renderCsv(report: Report, _options: RenderOptions): Generator<string> {
   yield `${CSV_COLUMNS.join(",")}\n`;
+  const sweeping = (report.options.sweep?.length ?? 0) > 1;
   for (const run of report.runs) {
     const loop = run.eventLoop;
     const runFields = [
@@ -74,7 +75,8 @@ export function* renderCsv(report: Report, _options: RenderOptions): Generator<s
     ];
     for (const r of run.requests) {
       const fields: (string | number | boolean | null)[] = [
-        run.mode,
+        // In a sweep, which concurrency: `concurrent@8`; otherwise the mode, as always.
+        variantKey(run.mode, run.concurrency, sweeping),
         run.iteration,
         run.warmup,
         r.index,

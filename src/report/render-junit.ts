@@ -6,7 +6,7 @@
 
 import type { ModeChange, ReportComparison } from "./compare.js";
 import { errorText, sanitize } from "./format.js";
-import type { Report } from "./model.js";
+import type { Mode, Report } from "./model.js";
 
 /** What the run was judged by, besides the report itself. */
 export interface JunitChecks {
@@ -26,10 +26,12 @@ interface Case {
 
 export function renderJunit(report: Report, checks: JunitChecks): string {
   const suites: { name: string; cases: Case[] }[] = [];
-  for (const mode of report.options.modes) {
+  // In a sweep the concurrent mode is one suite per concurrency (`concurrent@8`).
+  const keys: string[] = [...report.options.modes, ...Object.keys(report.summary.variants ?? {})];
+  for (const mode of keys) {
     const cases: Case[] = [];
     for (const target of report.summary.targets) {
-      const cell = target.modes[mode];
+      const cell = target.modes[mode as Mode] ?? target.variants?.[mode];
       if (cell === undefined) continue;
       cases.push({
         name: `${target.url} (line ${target.line})`,

@@ -10,9 +10,11 @@ import {
   failureGroups,
   formatMs,
   formatPercent,
+  formatRps,
   hiddenRowsNote,
   histogramRows,
   isMultiRun,
+  kneeSentence,
   msValueIn,
   type RenderOptions,
   reportContext,
@@ -20,6 +22,8 @@ import {
   selectRows,
   serverSlowedSentence,
   statusLabel,
+  sweepVariants,
+  uslSentence,
 } from "./format.js";
 import type { Mode, ModeSummary, Report, TargetModeSummary } from "./model.js";
 
@@ -61,6 +65,51 @@ function modeTable(report: Report, modes: Mode[]): Iterable<string> {
     ["left", "right", "right", "right", "right", "right", "right", "right"],
     rows,
   );
+}
+
+/** A sweep: one row per concurrency, then the knee sentence and the USL fit. */
+function sweepTable(report: Report): Iterable<string>[] {
+  const variants = sweepVariants(report);
+  if (variants.length === 0) return [];
+  const knee = report.summary.sweep?.knee?.variant;
+  const rows = variants.map(([key, v]) => {
+    const w = v.wallMs;
+    const speedup =
+      v.speedup === null
+        ? "–"
+        : v.speedupStddev === null
+          ? v.speedup.toFixed(2)
+          : `${v.speedup.toFixed(2)} ± ${v.speedupStddev.toFixed(2)}`;
+    return [
+      key === knee ? `**${v.concurrency}** (knee)` : String(v.concurrency),
+      w.stddev === null ? ms(w.mean) : `${ms(w.mean)} ± ${ms(w.stddev)}`,
+      formatRps(v.throughputRps),
+      speedup,
+      v.efficiency === null ? "–" : formatPercent(v.efficiency),
+      ms(v.latencyMs?.p50 ?? null),
+      ms(v.latencyMs?.p99 ?? null),
+      String(v.failed),
+    ];
+  });
+  const blocks: Iterable<string>[] = [
+    table(
+      [
+        "Concurrency",
+        "Mean [ms]",
+        "Req/s",
+        "Speed-up",
+        "Efficiency",
+        "p50 [ms]",
+        "p99 [ms]",
+        "Failed",
+      ],
+      ["left", "right", "right", "right", "right", "right", "right", "right"],
+      rows,
+    ),
+  ];
+  const sentences = [kneeSentence(report), uslSentence(report)].filter((line) => line !== null);
+  for (const line of sentences) blocks.push([escapeMarkdown(line)]);
+  return blocks;
 }
 
 function targetCell(cell: TargetModeSummary | undefined): string {
@@ -192,6 +241,7 @@ export function* renderMarkdown(report: Report, options: RenderOptions): Generat
     modeTable(report, modes),
   ];
   if (cmp !== null) blocks.push([comparisonSentence(cmp, multiRun)]);
+  blocks.push(...sweepTable(report));
   const slowed = serverSlowedSentence(report);
   if (slowed !== null) blocks.push([slowed]);
   if (report.summary.targets.length > 0) blocks.push(...targetTable(report, modes, options));

@@ -15,10 +15,12 @@ import {
   formatMsOrDash,
   formatPercent,
   formatRatio,
+  formatRps,
   HISTOGRAM_BAR_WIDTH,
   hiddenRowsNote,
   histogramRows,
   isMultiRun,
+  kneeSentence,
   type RenderOptions,
   reportContext,
   reportModes,
@@ -26,11 +28,20 @@ import {
   selectRows,
   serverSlowedSentence,
   statusLabel,
+  sweepVariants,
   timeUnitFor,
   truncateMiddle,
+  uslSentence,
   wrapWords,
 } from "./format.js";
-import type { EventLoopStats, Mode, ModeSummary, Report, TargetModeSummary } from "./model.js";
+import type {
+  EventLoopStats,
+  Mode,
+  ModeSummary,
+  Report,
+  TargetModeSummary,
+  VariantSummary,
+} from "./model.js";
 import { waterfallLines } from "./waterfall.js";
 
 type Colors = ReturnType<typeof pc.createColors>;
@@ -309,7 +320,8 @@ function comparisonLines(
 ): string[] {
   const cmp = report.summary.comparison;
   if (cmp === null) {
-    if (report.options.modes.length < 2) return [];
+    // A sweep compares each variant in its own table instead.
+    if (report.options.modes.length < 2 || report.summary.variants !== undefined) return [];
     // Only the obvious reason is worth stating: a mode that has nothing measured.
     const missing = report.options.modes.find((m) => (report.summary.modes[m]?.runs ?? 0) === 0);
     return missing === undefined ? [] : [`No comparison: ${missing} has no measured run.`];
@@ -326,6 +338,91 @@ function comparisonLines(
   return [
     paint(headline),
     `${INDENT}ideal ${formatRatio(cmp.idealSpeedup, 2)} · ${efficiency} (bound ${formatMs(cmp.boundMs)})`,
+  ];
+}
+
+/** Bars of a chart row: eighths of a cell, so small differences still show. */
+const EIGHTHS = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
+
+function bar(value: number, max: number, cells: number): string {
+  if (!(max > 0) || !(value > 0)) return "";
+  const eighths = Math.round((value / max) * cells * 8);
+  return "█".repeat(Math.floor(eighths / 8)) + (EIGHTHS[eighths % 8] ?? "");
+}
+
+/**
+ * A sweep: one row per concurrency (the rows double, so the vertical axis is a log scale) with
+ * mean wall, throughput, speed-up, efficiency, p50, p99 and failures; then a chart of throughput
+ * and p99 latency against concurrency, the knee sentence and the USL fit.
+ */
+function sweepLines(report: Report, maxWidth: number, c: Colors): string[] {
+  const variants = sweepVariants(report);
+  if (variants.length === 0) return [];
+  const knee = report.summary.sweep?.knee?.variant;
+  const head: Cell[] = ["-c", "wall", "req/s", "speed-up", "efficiency", "p50", "p99"].map(
+    (text, i) => ({ text, align: i === 0 ? "left" : "right" }),
+  );
+  const rows: Cell[][] = [head];
+  for (const [key, v] of variants) {
+    const w = v.wallMs;
+    const mark = key === knee ? "◀ knee" : "";
+    rows.push([
+      { text: String(v.concurrency), styled: c.bold(String(v.concurrency)) },
+      {
+        text: w.stddev === null ? formatMs(w.mean) : `${formatMs(w.mean)} ± ${formatMs(w.stddev)}`,
+        align: "right",
+      },
+      { text: formatRps(v.throughputRps), align: "right" },
+      {
+        text:
+          v.speedup === null
+            ? "–"
+            : v.speedupStddev === null
+              ? formatRatio(v.speedup)
+              : `${formatRatio(v.speedup)} ± ${v.speedupStddev.toFixed(1)}`,
+        align: "right",
+      },
+      { text: v.efficiency === null ? "–" : formatPercent(v.efficiency), align: "right" },
+      { text: formatMsOrDash(v.latencyMs?.p50 ?? null), align: "right" },
+      { text: formatMsOrDash(v.latencyMs?.p99 ?? null), align: "right" },
+      okFailed(v.ok, v.failed, c),
+      { text: mark, styled: c.green(mark) },
+    ]);
+  }
+  const lines = [
+    c.bold("concurrency sweep"),
+    ...layout(rows, [0, 2, 2, 2, 2, 2, 2, 3, 2], INDENT),
+    "",
+    ...sweepChart(variants, maxWidth),
+  ];
+  const sentence = kneeSentence(report);
+  if (sentence !== null) lines.push("", ...wrapWords(sentence, maxWidth).map((l) => c.green(l)));
+  const usl = uslSentence(report);
+  if (usl !== null) lines.push(...wrapWords(usl, maxWidth));
+  return lines;
+}
+
+/** Throughput (█) and p99 latency (▒ scale) side by side, each bar against its own largest value. */
+function sweepChart(variants: [string, VariantSummary][], maxWidth: number): string[] {
+  const labels = variants.map(([, v]) => String(v.concurrency));
+  const rps = variants.map(([, v]) => formatRps(v.throughputRps));
+  const p99 = variants.map(([, v]) => formatMsOrDash(v.latencyMs?.p99 ?? null));
+  const labelWidth = Math.max(2, ...labels.map(width));
+  const rpsWidth = Math.max(...rps.map(width));
+  const p99Width = Math.max(...p99.map(width));
+  // indent, label, two gaps, two numbers, the separator: the rest is split between the bars.
+  const fixed = INDENT.length + labelWidth + 2 + rpsWidth + 1 + 3 + p99Width + 1;
+  const cells = Math.max(4, Math.floor((maxWidth - fixed) / 2));
+  const maxRps = Math.max(...variants.map(([, v]) => v.throughputRps));
+  const maxP99 = Math.max(...variants.map(([, v]) => v.latencyMs?.p99 ?? 0));
+  const header = `${INDENT}${"-c".padEnd(labelWidth)}  ${"throughput (req/s)".padEnd(cells + rpsWidth + 1)} │ p99 latency`;
+  return [
+    header,
+    ...variants.map(([, v], i) => {
+      const left = `${bar(v.throughputRps, maxRps, cells).padEnd(cells)} ${(rps[i] ?? "").padStart(rpsWidth)}`;
+      const right = `${bar(v.latencyMs?.p99 ?? 0, maxP99, cells)} ${p99[i] ?? ""}`;
+      return `${INDENT}${(labels[i] ?? "").padStart(labelWidth)}  ${left} │ ${right}`.trimEnd();
+    }),
   ];
 }
 
@@ -349,6 +446,7 @@ export function renderTable(report: Report, options: RenderOptions): string {
   } else {
     sections.push(singleRunModes(report, modes, c));
   }
+  sections.push(sweepLines(report, maxWidth, c));
   sections.push(targetTable(report, modes, options, c));
   sections.push(failureLines(report, modes, maxWidth, c));
   sections.push(histogramLines(report, modes, maxWidth, c));

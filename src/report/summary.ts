@@ -27,9 +27,14 @@ import type {
   RequestResult,
   RunResult,
   Summary,
+  SweepSummary,
+  TargetModeSummary,
   TargetSummary,
+  VariantSummary,
   Warning,
 } from "./model.js";
+import { variantKey } from "./model.js";
+import { findKnee, fitUsl } from "./scalability.js";
 import { formatMs } from "./units.js";
 
 /** Every `Warning.kind` this module emits; scripts may match on them. */
@@ -60,6 +65,13 @@ export interface SummaryOptions {
   modes: readonly Mode[];
   /** The `--concurrency` the bound is computed for. */
   concurrency: Concurrency;
+  /** A sweep's concurrency values: the concurrent mode is then summarised once per value. */
+  sweep?: readonly Concurrency[];
+}
+
+/** Whether the options describe a sweep: more than one concurrency for the concurrent mode. */
+export function isSweep(options: { sweep?: readonly Concurrency[] }): boolean {
+  return (options.sweep?.length ?? 0) > 1;
 }
 
 /**
@@ -67,6 +79,7 @@ export interface SummaryOptions {
  * `options.modes` and has at least one measured run.
  */
 export function buildSummary(runs: readonly RunResult[], options: SummaryOptions): Summary {
+  if (isSweep(options)) return buildSweepSummary(runs, options);
   const measured = measuredRunsByMode(runs, options.modes);
   const baseline = baselineOf(measured);
   const baselineRuns = baseline === null ? undefined : measured.get(baseline);
@@ -81,7 +94,7 @@ export function buildSummary(runs: readonly RunResult[], options: SummaryOptions
     if (modeSummary !== null) modes[mode] = modeSummary;
   }
 
-  addRelative(modes);
+  addRelative(modes as Record<string, ModeSummary>);
   const comparison = compare(modes, baseline, concurrentBoundMs);
   const warmedUp = new Set(runs.filter((run) => run.warmup).map((run) => run.mode));
   const warnings: Warning[] = [];
@@ -93,6 +106,132 @@ export function buildSummary(runs: readonly RunResult[], options: SummaryOptions
   warnings.push(...comparisonWarnings(comparison));
 
   return { modes, comparison, targets: summarizeTargets(measured), warnings };
+}
+
+/**
+ * A sweep: the modes other than concurrent as usual, the concurrent mode once per concurrency
+ * in `variants`, and the knee and USL fit over them. No single comparison: each variant has its
+ * own speed-up against the baseline.
+ */
+function buildSweepSummary(runs: readonly RunResult[], options: SummaryOptions): Summary {
+  const sweep = options.sweep ?? [];
+  const measured = measuredRunsByMode(
+    runs,
+    options.modes.filter((mode) => mode !== "concurrent"),
+  );
+  const baseline = baselineOf(measured);
+  const baselineRuns = baseline === null ? undefined : measured.get(baseline);
+  const modes: Partial<Record<Mode, ModeSummary>> = {};
+  for (const [mode, modeRuns] of measured) {
+    const modeSummary = summarizeMode(modeRuns, null);
+    if (modeSummary !== null) modes[mode] = modeSummary;
+  }
+  const variants: Record<string, VariantSummary> = {};
+  const variantRuns = new Map<string, RunResult[]>();
+  if (options.modes.includes("concurrent")) {
+    for (const concurrency of sweep) {
+      const key = variantKey("concurrent", concurrency, true);
+      const own = runs
+        .filter(
+          (run) =>
+            run.mode === "concurrent" &&
+            !run.warmup &&
+            String(run.concurrency) === String(concurrency),
+        )
+        .sort((a, b) => a.iteration - b.iteration);
+      if (own.length === 0) continue;
+      const s = summarizeMode(own, meanBoundMs(baselineRuns ?? own, concurrency));
+      if (s === null) continue;
+      variantRuns.set(key, own);
+      const base = baseline === null ? undefined : modes[baseline];
+      const speedup = base === undefined ? null : ratioWithUncertainty(base.wallMs, s.wallMs);
+      const perRun = Math.max(...own.map((run) => run.requests.length));
+      variants[key] = {
+        ...s,
+        mode: "concurrent",
+        concurrency,
+        effectiveConcurrency:
+          concurrency === "all" ? Math.max(1, perRun) : Math.min(concurrency, Math.max(1, perRun)),
+        throughputRps:
+          mean(
+            own.map((run) =>
+              run.wallMs > 0 ? (completed(run.requests).length * 1000) / run.wallMs : 0,
+            ),
+          ) ?? 0,
+        speedup: speedup?.ratio ?? null,
+        speedupStddev: speedup?.stddev ?? null,
+      };
+    }
+  }
+  addRelative({ ...modes, ...variants });
+  const warmedUp = new Set(runs.filter((run) => run.warmup).map((run) => run.mode));
+  const warnings: Warning[] = [];
+  for (const [label, labelRuns] of [...measured, ...variantRuns]) {
+    warnings.push(
+      ...wallTimeWarnings(
+        label,
+        labelRuns,
+        warmedUp.has("concurrent") || warmedUp.has(label as Mode),
+      ),
+    );
+    warnings.push(...failureWarnings(label, labelRuns));
+    warnings.push(...localWarnings(label, labelRuns));
+  }
+  return {
+    modes,
+    variants,
+    sweep: sweepFindings(variants, baseline === null ? undefined : modes[baseline], baseline),
+    comparison: null,
+    targets: withVariants(summarizeTargets(measured), variantRuns),
+    warnings,
+  };
+}
+
+/** The knee and the USL fit over the variants' throughput. */
+function sweepFindings(
+  variants: Record<string, VariantSummary>,
+  base: ModeSummary | undefined,
+  baseline: Mode | null,
+): SweepSummary {
+  const entries = Object.entries(variants);
+  const points = entries.map(([, v]) => ({
+    concurrency: v.effectiveConcurrency,
+    throughputRps: v.throughputRps,
+  }));
+  const smallest = entries.reduce<VariantSummary | null>(
+    (low, [, v]) => (low === null || v.effectiveConcurrency < low.effectiveConcurrency ? v : low),
+    null,
+  );
+  // The median, not the p99: at one request at a time the p99 of a short list is its slowest,
+  // often a cold first request, which says nothing about load.
+  const unloadedMs = base?.latencyMs?.p50 ?? smallest?.latencyMs?.p50 ?? null;
+  const knee = findKnee(points);
+  // Several variants can share an effective concurrency (`all` and the list's length): the
+  // first, smaller one names the knee.
+  const at = (concurrency: number) =>
+    entries.find(([, v]) => v.effectiveConcurrency === concurrency);
+  const kneeEntry = knee === null ? undefined : at(knee.concurrency);
+  const bestEntry = knee === null ? undefined : at(knee.bestConcurrency);
+  const p99Ms = kneeEntry?.[1].latencyMs?.p99 ?? null;
+  const usl = fitUsl(points);
+  return {
+    baseline,
+    unloadedMs,
+    best: bestEntry?.[0] ?? null,
+    knee:
+      knee === null || kneeEntry === undefined
+        ? null
+        : {
+            variant: kneeEntry[0],
+            concurrency: kneeEntry[1].concurrency,
+            share: knee.share,
+            p99Ms,
+            p99Ratio:
+              p99Ms !== null && unloadedMs !== null && unloadedMs > 0 ? p99Ms / unloadedMs : null,
+          },
+    usl: usl.fit,
+    uslReason: usl.reason,
+  };
 }
 
 /** Measured runs per mode, in `modes` order, each list in iteration order; no empty lists. */
@@ -140,13 +279,16 @@ export function notRunByMode(
   modes: readonly Mode[],
   runsPerMode: number,
   urlCount: number,
+  /** Concurrency values of a sweep: the concurrent mode runs the list once per value. */
+  variantsOfConcurrent = 1,
 ): Partial<Record<Mode, number>> {
   const notRun: Partial<Record<Mode, number>> = {};
   for (const mode of modes) {
+    const passes = mode === "concurrent" ? runsPerMode * variantsOfConcurrent : runsPerMode;
     const done = runs
       .filter((run) => run.mode === mode && !run.warmup)
       .reduce((count, run) => count + completed(run.requests).length, 0);
-    notRun[mode] = Math.max(0, runsPerMode * urlCount - done);
+    notRun[mode] = Math.max(0, passes * urlCount - done);
   }
   return notRun;
 }
@@ -157,7 +299,7 @@ function meanBoundMs(runs: RunResult[], concurrency: Concurrency): number | null
 }
 
 /** Each mode's mean wall against the fastest mode's, with hyperfine's propagated deviation. */
-function addRelative(modes: Partial<Record<Mode, ModeSummary>>): void {
+function addRelative(modes: Record<string, ModeSummary>): void {
   const summaries = Object.values(modes);
   const fastest = summaries.reduce<ModeSummary | null>(
     (best, s) => (best === null || s.wallMs.mean < best.wallMs.mean ? s : best),
@@ -285,6 +427,33 @@ function compare(
   };
 }
 
+/** Adds each URL's cell per sweep variant, for formats that list every URL in every variant. */
+function withVariants(
+  targets: TargetSummary[],
+  variantRuns: Map<string, RunResult[]>,
+): TargetSummary[] {
+  const byIndex = new Map(targets.map((target) => [target.index, target]));
+  for (const [key, runs] of variantRuns) {
+    const byTarget = new Map<number, RequestResult[]>();
+    for (const request of runs.flatMap((run) => run.requests)) {
+      const results = byTarget.get(request.index) ?? [];
+      results.push(request);
+      byTarget.set(request.index, results);
+      if (!byIndex.has(request.index)) {
+        const target = { index: request.index, line: request.line, url: request.url, modes: {} };
+        byIndex.set(request.index, target);
+      }
+    }
+    for (const [index, results] of byTarget) {
+      const target = byIndex.get(index);
+      const cell = summarizeTargetMode(results);
+      if (target === undefined || cell === null) continue;
+      target.variants = { ...target.variants, [key]: cell };
+    }
+  }
+  return [...byIndex.values()].sort((a, b) => a.index - b.index);
+}
+
 /**
  * One row per URL, in list order. Grouped through arrays indexed by the URL's index, not a map
  * and lists per URL: at 100,000 URLs those cost more memory than the results themselves.
@@ -340,6 +509,19 @@ function summarizeTargets(measured: Map<Mode, RunResult[]>): TargetSummary[] {
   return targets;
 }
 
+/** One URL's cell from its results in one sweep variant, oldest first; null when none. */
+function summarizeTargetMode(results: RequestResult[]): TargetModeSummary | null {
+  const last = results.at(-1);
+  if (last === undefined) return null;
+  return {
+    ok: last.ok,
+    status: last.status,
+    latencyMs: median(results.map((result) => result.latencyMs)) ?? last.latencyMs,
+    error: last.error,
+    failures: results.filter((result) => !result.ok && !wasAborted(result)).length,
+  };
+}
+
 /** One URL's latencies over the runs, in run order, from the runs-by-URLs grid. */
 function latenciesAt(grid: Float64Array, size: number, index: number): number[] {
   const values: number[] = [];
@@ -357,7 +539,7 @@ function latenciesAt(grid: Float64Array, size: number, index: number): number[] 
  * times of a network run can be so steady (a MAD of a few ms) that a 1% wobble would
  * otherwise score as an outlier and cry wolf.
  */
-function wallTimeWarnings(mode: Mode, runs: RunResult[], warmedUp: boolean): Warning[] {
+function wallTimeWarnings(mode: string, runs: RunResult[], warmedUp: boolean): Warning[] {
   const walls = runs.map((run) => run.wallMs);
   const scores = modifiedZScores(walls);
   const center = median(walls) ?? 0;
@@ -392,7 +574,7 @@ function wallTimeWarnings(mode: Mode, runs: RunResult[], warmedUp: boolean): War
   ];
 }
 
-function failureWarnings(mode: Mode, runs: RunResult[]): Warning[] {
+function failureWarnings(mode: string, runs: RunResult[]): Warning[] {
   const requests = completed(runs.flatMap((run) => run.requests));
   const kinds = new Map<ErrorKind, number>();
   for (const request of requests) {
@@ -427,7 +609,7 @@ const LOCAL_CAUSES: Record<string, string> = {
 };
 
 /** Failures of kind `local`, with their cause, so that the server is not blamed for them. */
-function localWarnings(mode: Mode, runs: RunResult[]): Warning[] {
+function localWarnings(mode: string, runs: RunResult[]): Warning[] {
   const codes = new Map<string, number>();
   for (const request of runs.flatMap((run) => run.requests)) {
     if (request.ok || request.error?.kind !== "local") continue;

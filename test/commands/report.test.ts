@@ -117,8 +117,8 @@ describe("fetchbench report", () => {
       ],
       [
         "a newer schema",
-        (json) => json.replace('"schemaVersion": 1', '"schemaVersion": 99'),
-        "has schema version 99, newer than this fetchbench reads (up to 1); upgrade fetchbench",
+        (json) => json.replace('"schemaVersion": 2', '"schemaVersion": 99'),
+        "has schema version 99, newer than this fetchbench reads (up to 2); upgrade fetchbench",
       ],
       [
         "a broken field",

@@ -320,7 +320,7 @@ const hostileRuns: RunResult[] = [
 
 /** One run each of sequential and concurrent over 10 URLs; #5 times out, #7 answers 503. */
 export const singleRun: Report = {
-  schemaVersion: 1,
+  schemaVersion: 2,
   tool: TOOL,
   startedAt: "2026-11-21T12:00:00.000Z",
   source: "urls.txt",
@@ -332,7 +332,7 @@ export const singleRun: Report = {
 
 /** One run each over 25 URLs, more than the default 20 rows; #5 and #18 fail fast. */
 export const manyUrls: Report = {
-  schemaVersion: 1,
+  schemaVersion: 2,
   tool: TOOL,
   startedAt: "2026-11-21T12:05:00.000Z",
   source: "many.txt",
@@ -344,7 +344,7 @@ export const manyUrls: Report = {
 
 /** Five measured runs after one warm-up of sequential, concurrent and blocking, with event-loop figures. */
 export const multiRun: Report = {
-  schemaVersion: 1,
+  schemaVersion: 2,
   tool: TOOL,
   startedAt: "2026-11-21T12:10:00.000Z",
   source: "urls.txt",
@@ -356,7 +356,7 @@ export const multiRun: Report = {
 
 /** One sequential run whose URL and error message carry markup, CSV and terminal hazards. */
 export const hostile: Report = {
-  schemaVersion: 1,
+  schemaVersion: 2,
   tool: TOOL,
   startedAt: "2026-11-21T12:15:00.000Z",
   source: "hostile.txt",

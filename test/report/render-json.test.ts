@@ -24,7 +24,7 @@ describe("renderJson", () => {
   it("pretty-prints with two spaces and ends with a newline", () => {
     const text = renderJson(singleRun, PLAIN);
     expect(text).toBe(`${JSON.stringify(singleRun, null, 2)}\n`);
-    expect(text.startsWith('{\n  "schemaVersion": 1,\n  "tool": {')).toBe(true);
+    expect(text.startsWith('{\n  "schemaVersion": 2,\n  "tool": {')).toBe(true);
   });
 
   it("ignores colour and row options", () => {
