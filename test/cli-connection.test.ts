@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCertificate } from "../src/certificate.js";
-import { type Io, main } from "../src/cli.js";
+import { runMain } from "./helpers.js";
 
 let dir: string;
 let urls: string;
@@ -17,26 +17,7 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 /** Runs the CLI in-process and returns its exit code and output. */
-async function cli(args: readonly string[]) {
-  let stdout = "";
-  let stderr = "";
-  const io: Io = {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    readStdin: async () => Buffer.from(""),
-    stdoutIsTTY: false,
-    stderrIsTTY: false,
-    stderrColumns: 80,
-    env: {},
-    onInterrupt: () => () => {},
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
-}
+const cli = (args: readonly string[]) => runMain(args);
 
 async function expectUsageError(args: readonly string[], message: string | RegExp) {
   const result = await cli(args);
