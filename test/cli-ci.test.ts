@@ -303,7 +303,9 @@ describe("blocking mode from the CLI", () => {
     const result = await runMain([path, "--modes", "sequential,blocking"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/event loop\s+max delay/);
-    expect(result.stdout).toMatch(/While blocking, nothing else in the program could run/);
+    expect(result.stdout).toMatch(
+      /While blocking, the thread that waited on each request could run nothing else/,
+    );
   });
 });
 

@@ -393,6 +393,55 @@ describe("option notices", () => {
   });
 });
 
+describe("fitting the terminal", () => {
+  it("wraps warnings on a terminal's standard error at word boundaries to its width", async () => {
+    let stderr = "";
+    const code = await main(
+      [`${server.url}/bytes/1`, "-c", "8", "--modes", "sequential", "--json"],
+      {
+        stdout: () => {},
+        stderr: (text) => {
+          stderr += text;
+        },
+        readStdin: async () => Buffer.from(""),
+        stdoutIsTTY: false,
+        stderrIsTTY: true,
+        stderrColumns: 40,
+        env: { NO_COLOR: "1" },
+        onInterrupt: () => () => {},
+      },
+    );
+    expect(code).toBe(0);
+    // The progress line redraws after a carriage return; warnings are whole lines.
+    const lines = stderr
+      .split("\n")
+      .map((line) => line.split("\r").at(-1) ?? "")
+      .filter((line) => line.trim() !== "");
+    const first = lines.findIndex((line) => line.startsWith("Warning: --concurrency"));
+    const rest = lines.slice(first + 1);
+    const end = rest.findIndex((line) => !line.startsWith("  "));
+    const warning = lines.slice(first, first + 1 + (end === -1 ? rest.length : end));
+    expect(warning.map((line) => line.trim()).join(" ")).toBe(
+      "Warning: --concurrency has no effect without the concurrent mode (--modes sequential)",
+    );
+    expect(warning.length).toBeGreaterThan(1);
+    for (const line of warning) expect(Array.from(line).length).toBeLessThanOrEqual(40);
+  });
+
+  it("wraps the demo's explanation to the report's width", async () => {
+    const result = await runMain(["demo", "--count", "2", "--delay", "10ms"], {
+      env: { COLUMNS: "40" },
+    });
+    expect(result.code).toBe(0);
+    const explanation = result.stdout.split("\n\n")[0]?.split("\n") ?? [];
+    expect(explanation.length).toBeGreaterThan(3);
+    for (const line of explanation) expect(Array.from(line).length).toBeLessThanOrEqual(40);
+    expect(explanation.join(" ")).toMatch(
+      /^Demo: 2 URLs on a local server .* freezes the worker thread making it\.$/,
+    );
+  });
+});
+
 describe("fetchbench demo", () => {
   it("runs the comparison on the built-in server with no network", async () => {
     const result = await runMain(["demo", "--count", "4", "--delay", "50-100ms"]);

@@ -138,8 +138,8 @@ describe("renderTable", () => {
         370 ms – 437 ms  5 ██████████████████████████████
         437 ms – 504 ms  5 ██████████████████████████████
 
-      While blocking, nothing else in the program could run (the heartbeat timer fired 5 of 151 times); while awaiting, it
-      could.
+      While blocking, the thread that waited on each request could run nothing else (its heartbeat timer fired 5 of 151
+      times); while awaiting, it could.
       concurrent ran 3.00 ± 0.00 times faster than sequential
         ideal 3.01× · 100% of the bound (bound 502 ms)
       "
