@@ -35,7 +35,7 @@ import {
   withBodyDefaults,
 } from "./options.js";
 import type { RenderOptions } from "./report/format.js";
-import { DEFAULT_MAX_ROWS, SORT_COLUMNS, type SortColumn } from "./report/format.js";
+import { DEFAULT_MAX_ROWS, SORT_COLUMNS, type SortColumn, wrapWords } from "./report/format.js";
 import { type Concurrency, MODES, type Mode, type Report, type Target } from "./report/model.js";
 import { EXPORT_FORMATS, formatList, type RegisteredFormat } from "./report/render.js";
 import { showWaterfall, WATERFALL_MAX_URLS } from "./report/waterfall.js";
@@ -158,7 +158,8 @@ interface RunSettings {
  * Parses the arguments, runs the command and returns the exit code. Reads as a pipeline:
  * arguments → validated options → targets → comparison → report → renderer → output.
  */
-export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+export async function main(argv: readonly string[], terminal: Io = processIo()): Promise<number> {
+  const io = fitStderr(terminal);
   let exitCode: number = ExitCode.ok;
   const program = createProgram(io, (code) => {
     exitCode = code;
@@ -904,7 +905,12 @@ async function runAndReport(
     width: reportWidth(io),
     waterfall: showWaterfall(settings.waterfall, io.stdoutIsTTY, targets.length),
   };
-  if (explanation !== null && settings.format === "table") io.stdout(`${explanation}\n\n`);
+  if (explanation !== null && settings.format === "table") {
+    const width = renderOptions.width;
+    const lines = explanation.split("\n");
+    const fitted = width === undefined ? lines : lines.flatMap((line) => wrapWords(line, width));
+    io.stdout(`${fitted.join("\n")}\n\n`);
+  }
   // A failed export still leaves the report, the warnings and the verdict to give. Ctrl-C while
   // they are written stops the files, which are left as they were before the run.
   const writing = new AbortController();
@@ -977,6 +983,23 @@ function reportWidth(io: Io): number | undefined {
   if (io.stdoutColumns !== undefined) return io.stdoutColumns;
   const columns = Number(io.env.COLUMNS);
   return Number.isInteger(columns) && columns > 0 ? columns : undefined;
+}
+
+/**
+ * On a terminal, warnings and errors wrap at word boundaries to its width, continuation lines
+ * indented, rather than being broken mid-word by the terminal. The progress line (it starts
+ * with a carriage return) is left alone: it is cut to fit on its own.
+ */
+function fitStderr(io: Io): Io {
+  if (!io.stderrIsTTY) return io;
+  return {
+    ...io,
+    stderr: (text) => {
+      if (text.includes("\r") || !text.endsWith("\n")) return io.stderr(text);
+      const lines = text.slice(0, -1).split("\n");
+      io.stderr(`${lines.flatMap((line) => wrapWords(line, io.stderrColumns, "  ")).join("\n")}\n`);
+    },
+  };
 }
 
 function processIo(): Io {

@@ -51,7 +51,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   const how: Record<Mode, string> = {
     sequential: "sequential awaits one response at a time (wall ≈ the sum)",
     concurrent: "concurrent starts them all and awaits Promise.all (wall ≈ the slowest)",
-    blocking: "blocking waits one at a time with a synchronous call that freezes the program",
+    blocking:
+      "blocking waits one at a time in a synchronous call that freezes the worker thread making it",
   };
   const explanation = [
     `Demo: ${options.count} URL${options.count === 1 ? "" : "s"} on a local server (${server.url}) that answers each after ${range} (${total} ms of waiting in all, ${slowest} ms for the slowest).`,

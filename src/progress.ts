@@ -18,6 +18,10 @@ export interface Progress {
   stop(): void;
 }
 
+/** Widest the progress bar gets, and the narrowest worth drawing. */
+const BAR_WIDTH = 20;
+const MIN_BAR_WIDTH = 5;
+
 /**
  * A one-line display of the run under way: mode, run, requests done of total, failures so far
  * and elapsed time. Events only bump counters; a timer redraws at most ~10 times a second, so
@@ -38,12 +42,19 @@ export function createProgress(options: ProgressOptions): Progress {
     if (mode === null) return;
     dirty = false;
     const elapsed = ((performance.now() - startedAt) / 1000).toFixed(1);
-    const failures = failed > 0 ? colors.red(` · ${failed} failed`) : "";
-    const width = 20;
+    const failures = failed > 0 ? ` · ${failed} failed` : "";
+    const counts = `${done}/${total}${failures} · ${elapsed} s`;
+    // On a narrow terminal the bar gives way first, then the run's label, so that the mode,
+    // the counts and the time still show.
+    const columns = options.columns - 1;
+    const room = columns - (mode.length + label.length + counts.length + 3);
+    const width = Math.min(BAR_WIDTH, room < MIN_BAR_WIDTH ? 0 : room);
+    const shownLabel = room >= 0 ? ` ${label}` : "";
     const filled = total > 0 ? Math.min(width, Math.round((done / total) * width)) : 0;
-    const bar = `${"█".repeat(filled)}${"░".repeat(width - filled)}`;
-    const line = `${colors.bold(mode)} ${label} ${bar} ${done}/${total}${failures} · ${elapsed} s`;
-    options.write(`\r\u001b[2K${cut(line, options.columns - 1)}`);
+    const bar = width > 0 ? `${"█".repeat(filled)}${"░".repeat(width - filled)} ` : "";
+    const shownFailures = failed > 0 ? colors.red(failures) : "";
+    const line = `${colors.bold(mode)}${shownLabel} ${bar}${done}/${total}${shownFailures} · ${elapsed} s`;
+    options.write(`\r\u001b[2K${cut(line, columns)}`);
     shown = true;
   };
   const timer = setInterval(() => {

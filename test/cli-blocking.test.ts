@@ -3,15 +3,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../src/report/model.js";
-import type { ServerHandle } from "../src/server.js";
-import { spawnServer } from "../src/server-process.js";
-import { runCli } from "./helpers.js";
+import { type LocalServerHandle, startServer } from "../src/server.js";
+import { runCli, untilReceived } from "./helpers.js";
 
-let server: ServerHandle;
+let server: LocalServerHandle;
 let dir: string;
 
 beforeAll(async () => {
-  server = await spawnServer({ port: 0 });
+  // fetchbench runs in its own process, so its blocked thread never stalls this server.
+  server = await startServer({ port: 0, record: true });
   dir = await mkdtemp(join(tmpdir(), "fetchbench-blocking-cli-"));
 });
 afterAll(async () => {
@@ -24,15 +24,15 @@ describe("Ctrl-C during a blocking run", () => {
     const path = join(dir, "slow.txt");
     // Forty half-second requests: twenty seconds if Ctrl-C waited for the run to end.
     await writeFile(path, Array.from({ length: 40 }, () => `${server.url}/delay/500\n`).join(""));
-    // Late enough that the run has started even on a slow machine.
-    const interruptAfterMs = 3000;
+    // Ctrl-C once the first request has reached the server: the blocking run is under way.
     const result = await runCli([path, "--modes", "blocking", "--json"], {
-      interruptAfterMs,
+      interruptWhen: untilReceived(server, 1),
       timeoutMs: 20_000,
     });
     expect(result.code).toBe(130);
     expect(result.stderr).toMatch(/interrupted/);
-    expect(result.elapsedMs - interruptAfterMs).toBeLessThan(3000);
+    expect(result.interruptedAtMs).not.toBeNull();
+    expect(result.elapsedMs - (result.interruptedAtMs ?? 0)).toBeLessThan(3000);
     const requests = (JSON.parse(result.stdout) as Report).runs[0]?.requests ?? [];
     expect(requests.length).toBeGreaterThanOrEqual(1);
     expect(requests.length).toBeLessThan(20);

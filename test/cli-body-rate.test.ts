@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Report } from "../src/report/model.js";
 import { parseReport } from "../src/report/reader.js";
 import { type LocalServerHandle, startServer } from "../src/server.js";
-import { runInProcess } from "./helpers.js";
+import { runMain } from "./helpers.js";
 
 let dir: string;
 let server: LocalServerHandle;
@@ -22,7 +22,7 @@ beforeEach(() => {
   server.received.length = 0;
 });
 
-const cli = runInProcess;
+const cli = runMain;
 
 describe("-d, --data", () => {
   it("sends the file's body with every request of every mode, by curl's rules", async () => {

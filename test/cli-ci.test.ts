@@ -4,15 +4,15 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../src/report/model.js";
 import { EXPORT_FORMATS, formatList } from "../src/report/render.js";
-import { type ServerHandle, startServer } from "../src/server.js";
-import { spawnServer } from "../src/server-process.js";
-import { runCli } from "./helpers.js";
+import { type LocalServerHandle, startServer } from "../src/server.js";
+import { runCli, runMain, untilReceived } from "./helpers.js";
 
-let server: ServerHandle;
+let server: LocalServerHandle;
 let dir: string;
 
 beforeAll(async () => {
-  server = await startServer({ port: 0 });
+  // Recording lets a test wait until the fetchbench process got as far as a given request.
+  server = await startServer({ port: 0, record: true });
   dir = await mkdtemp(join(tmpdir(), "fetchbench-ci-"));
 });
 afterAll(async () => {
@@ -29,7 +29,7 @@ async function list(name: string, paths: readonly string[]): Promise<string> {
 describe("repeated runs", () => {
   it("alternates the modes run by run, warm-ups first, and summarises the measured ones", async () => {
     const file = await list("runs.txt", ["/delay/20", "/delay/40"]);
-    const result = await runCli([file, "--json", "--runs", "3", "--warmup", "1"]);
+    const result = await runMain([file, "--json", "--runs", "3", "--warmup", "1"]);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as Report;
     expect(report.runs.map((r) => `${r.mode[0]}${r.warmup ? "w" : ""}${r.iteration}`)).toEqual([
@@ -50,11 +50,13 @@ describe("repeated runs", () => {
 
   it("prints the hyperfine-style block for several runs", async () => {
     const file = await list("runs-table.txt", ["/delay/20", "/delay/40"]);
-    const result = await runCli([file, "--runs", "2"]);
+    const result = await runMain([file, "--runs", "2"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/Time \(mean ± σ\):/);
     expect(result.stdout).toMatch(/Range \(min … max\):/);
-    expect(result.stdout).toMatch(/concurrent ran [\d.]+ ± [\d.]+ times faster than sequential/);
+    expect(result.stdout).toMatch(
+      /concurrent ran [\d.]+ ± [\d.]+ times (faster than|as fast as) sequential/,
+    );
   });
 });
 
@@ -64,7 +66,7 @@ describe("formats and exports", () => {
     const json = join(dir, "report.json");
     const markdown = join(dir, "report.md");
     const csv = join(dir, "report.csv");
-    const result = await runCli([
+    const result = await runMain([
       file,
       "--runs",
       "2",
@@ -89,7 +91,7 @@ describe("formats and exports", () => {
 
   it("sends an export to standard output with -", async () => {
     const file = await list("export-stdout.txt", ["/bytes/1"]);
-    const result = await runCli([file, "--format", "csv", "--export-markdown", "-"]);
+    const result = await runMain([file, "--format", "csv", "--export-markdown", "-"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^mode,run,warmup/);
     expect(result.stdout).toMatch(/\| Mode \| Mean \[ms\]/);
@@ -97,14 +99,14 @@ describe("formats and exports", () => {
 
   it("prints Markdown and CSV as the main format", async () => {
     const file = await list("formats.txt", ["/bytes/1"]);
-    expect((await runCli([file, "--format", "markdown"])).stdout).toMatch(/\| Mode \| Mean/);
-    expect((await runCli([file, "--format", "csv"])).stdout).toMatch(/^mode,run,/);
+    expect((await runMain([file, "--format", "markdown"])).stdout).toMatch(/\| Mode \| Mean/);
+    expect((await runMain([file, "--format", "csv"])).stdout).toMatch(/^mode,run,/);
   });
 
   it("refuses an export path it cannot write before fetching anything", async () => {
     const file = await list("bad-export.txt", ["/bytes/1"]);
     const target = join(dir, "no-such-dir", "r.json");
-    const result = await runCli([file, "--export-json", target]);
+    const result = await runMain([file, "--export-json", target]);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toBe(
@@ -144,7 +146,7 @@ describe("formats and exports", () => {
 
   it("makes --format and an --export-* flag of every exportable format from the registry", async () => {
     // Commander wraps long descriptions; compare with the line breaks folded.
-    const help = (await runCli(["run", "--help"])).stdout.replace(/\s+/g, " ");
+    const help = (await runMain(["run", "--help"])).stdout.replace(/\s+/g, " ");
     expect(help).toContain(`--format <format>`);
     expect(help).toContain(formatList());
     for (const format of EXPORT_FORMATS) {
@@ -156,7 +158,7 @@ describe("formats and exports", () => {
 
   it("refuses a folder as an export path", async () => {
     const file = await list("dir-export.txt", ["/bytes/1"]);
-    const result = await runCli([file, "--export-csv", dir]);
+    const result = await runMain([file, "--export-csv", dir]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/is a directory, expected a file to write/);
   });
@@ -165,7 +167,7 @@ describe("formats and exports", () => {
 describe("thresholds", () => {
   it("exits 1 and names the threshold, the measured value and the limit for --min-speedup", async () => {
     const file = await list("speedup.txt", ["/delay/50", "/delay/50"]);
-    const result = await runCli([file, "--min-speedup", "100"]);
+    const result = await runMain([file, "--min-speedup", "100"]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
       /^fetchbench: --min-speedup 100: concurrent was [\d.]+× faster than sequential, below 100×$/m,
@@ -177,14 +179,14 @@ describe("thresholds", () => {
       "speedup-ok.txt",
       Array.from({ length: 5 }, () => "/delay/200"),
     );
-    const result = await runCli([file, "--min-speedup", "1.5"]);
+    const result = await runMain([file, "--min-speedup", "1.5"]);
     expect(result.code).toBe(0);
     expect(result.stderr).not.toMatch(/min-speedup/);
   });
 
   it("exits 1 when a mode's mean wall is above --max-wall", async () => {
     const file = await list("wall.txt", ["/delay/100"]);
-    const result = await runCli([
+    const result = await runMain([
       file,
       "--max-wall",
       "concurrent=10ms",
@@ -200,21 +202,21 @@ describe("thresholds", () => {
 
   it("counts failed requests over every mode against --max-failures", async () => {
     const file = await list("failures.txt", ["/status/500", "/bytes/1"]);
-    expect((await runCli([file, "--max-failures", "2"])).code).toBe(0);
-    const strict = await runCli([file, "--max-failures", "1"]);
+    expect((await runMain([file, "--max-failures", "2"])).code).toBe(0);
+    const strict = await runMain([file, "--max-failures", "1"]);
     expect(strict.code).toBe(1);
     expect(strict.stderr).toMatch(/^fetchbench: --max-failures 1: 2 requests failed, above 1$/m);
   });
 
   it("keeps an explicit --max-failures even with --ignore-failures", async () => {
     const file = await list("failures-ignored.txt", ["/status/500"]);
-    expect((await runCli([file, "--ignore-failures"])).code).toBe(0);
-    expect((await runCli([file, "--ignore-failures", "--max-failures", "0"])).code).toBe(1);
+    expect((await runMain([file, "--ignore-failures"])).code).toBe(0);
+    expect((await runMain([file, "--ignore-failures", "--max-failures", "0"])).code).toBe(1);
   });
 
   it("refuses --min-speedup when there is nothing to compare", async () => {
     const file = await list("speedup-one-mode.txt", ["/bytes/1"]);
-    const result = await runCli([file, "--modes", "concurrent", "--min-speedup", "2"]);
+    const result = await runMain([file, "--modes", "concurrent", "--min-speedup", "2"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--min-speedup/);
     expect(result.stdout).toBe("");
@@ -222,7 +224,7 @@ describe("thresholds", () => {
 
   it("refuses --max-wall for a mode that does not run", async () => {
     const file = await list("wall-mode.txt", ["/bytes/1"]);
-    const result = await runCli([file, "--max-wall", "blocking=1s"]);
+    const result = await runMain([file, "--max-wall", "blocking=1s"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/`--max-wall` names blocking, which is not in `--modes`/);
   });
@@ -255,34 +257,25 @@ describe("terminal niceties", () => {
 
   it("prints no colour with --no-color even when forced", async () => {
     const file = await list("no-color.txt", ["/bytes/1"]);
-    const result = await runCli([file, "--no-color"], { env: { NO_COLOR: "", FORCE_COLOR: "1" } });
+    const result = await runMain([file, "--no-color"], { env: { NO_COLOR: "", FORCE_COLOR: "1" } });
     // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for escape codes.
     expect(result.stdout).not.toMatch(/\u001b\[/);
   });
 
   it("prints warnings on standard error, not in the report, and none with --quiet", async () => {
     const file = await list("warned.txt", ["/status/500"]);
-    const loud = await runCli([file, "--ignore-failures"]);
+    const loud = await runMain([file, "--ignore-failures"]);
     expect(loud.stderr).toMatch(/^Warning: sequential: 1 of 1 requests failed \(1 http\)$/m);
     expect(loud.stdout).not.toMatch(/Warning/);
-    const quiet = await runCli([file, "--ignore-failures", "--quiet"]);
+    const quiet = await runMain([file, "--ignore-failures", "--quiet"]);
     expect(quiet.stderr).toBe("");
   });
 });
 
 describe("blocking mode from the CLI", () => {
-  // The main thread blocks in this mode, so the server runs in its own process.
-  let remote: ServerHandle;
-  beforeAll(async () => {
-    remote = await spawnServer({ port: 0 });
-  });
-  afterAll(async () => {
-    await remote.close();
-  });
-
   it("starves the heartbeat while sequential does not, and the process ends on its own", async () => {
     const path = join(dir, "blocking.txt");
-    await writeFile(path, Array.from({ length: 3 }, () => `${remote.url}/delay/100\n`).join(""));
+    await writeFile(path, Array.from({ length: 3 }, () => `${server.url}/delay/100\n`).join(""));
     const result = await runCli([path, "--json", "--modes", "sequential,blocking"], {
       timeoutMs: 15_000,
     });
@@ -291,9 +284,14 @@ describe("blocking mode from the CLI", () => {
     const loop = (mode: string) => report.runs.find((run) => run.mode === mode)?.eventLoop;
     const blocking = loop("blocking");
     const sequential = loop("sequential");
-    expect(blocking?.heartbeat.fired).toBeLessThan((blocking?.heartbeat.expected ?? 0) / 4);
+    const share = (stats: typeof blocking) =>
+      (stats?.heartbeat.fired ?? Number.NaN) / (stats?.heartbeat.expected ?? Number.NaN);
+    // A busy machine steals ticks from a free loop too (it has read just under half), so the
+    // bounds only hold the two apart: a blocked thread fires next to none, a free one plenty.
+    expect(blocking?.heartbeat.expected).toBeGreaterThanOrEqual(25);
+    expect(share(blocking)).toBeLessThan(0.1);
+    expect(share(sequential)).toBeGreaterThan(0.2);
     expect(blocking?.maxDelayMs).toBeGreaterThanOrEqual(250);
-    expect(sequential?.heartbeat.fired).toBeGreaterThan((sequential?.heartbeat.expected ?? 0) / 2);
     expect(report.runs.find((run) => run.mode === "blocking")?.requests.every((r) => r.ok)).toBe(
       true,
     );
@@ -301,11 +299,13 @@ describe("blocking mode from the CLI", () => {
 
   it("reports the event loop in the terminal report with its explanation", async () => {
     const path = join(dir, "blocking-table.txt");
-    await writeFile(path, `${remote.url}/delay/100\n${remote.url}/delay/100\n`);
-    const result = await runCli([path, "--modes", "sequential,blocking"]);
+    await writeFile(path, `${server.url}/delay/100\n${server.url}/delay/100\n`);
+    const result = await runMain([path, "--modes", "sequential,blocking"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/event loop\s+max delay/);
-    expect(result.stdout).toMatch(/While blocking, nothing else in the program could run/);
+    expect(result.stdout).toMatch(
+      /While blocking, the thread that waited on each request could run nothing else/,
+    );
   });
 });
 
@@ -313,12 +313,14 @@ describe("Ctrl-C", () => {
   it("prints what finished, says it was interrupted, and exits 130", async () => {
     const file = await list("interrupted.txt", [
       "/delay/100",
-      "/delay/8000",
-      "/delay/8000",
-      "/delay/8000",
+      "/delay/8000?cut=json",
+      "/delay/8000?cut=json",
+      "/delay/8000?cut=json",
     ]);
-    // Late enough for a busy machine to start the process and finish the first request.
-    const { code, stdout, stderr } = await runCli([file, "--json"], { interruptAfterMs: 3000 });
+    // Once the second request has reached the server, the first has finished.
+    const { code, stdout, stderr } = await runCli([file, "--json"], {
+      interruptWhen: untilReceived(server, 1, /\?cut=json$/),
+    });
     expect(code).toBe(130);
     expect(stderr).toMatch(/interrupted/);
     const report = JSON.parse(stdout) as Report;
@@ -337,8 +339,14 @@ describe("Ctrl-C", () => {
   });
 
   it("heads the terminal report with how much of the list it got to", async () => {
-    const file = await list("interrupted-table.txt", ["/delay/100", "/delay/8000", "/delay/8000"]);
-    const { code, stdout } = await runCli([file], { interruptAfterMs: 3000 });
+    const file = await list("interrupted-table.txt", [
+      "/delay/100",
+      "/delay/8000?cut=table",
+      "/delay/8000?cut=table",
+    ]);
+    const { code, stdout } = await runCli([file], {
+      interruptWhen: untilReceived(server, 1, /\?cut=table$/),
+    });
     expect(code).toBe(130);
     expect(stdout.split("\n")[0]).toMatch(/^fetchbench · 2 of 3 URLs from .* \(interrupted\) · /);
   });

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCertificate } from "../src/certificate.js";
-import { runInProcess } from "./helpers.js";
+import { runMain } from "./helpers.js";
 
 let dir: string;
 let urls: string;
@@ -16,7 +16,8 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-const cli = runInProcess;
+/** Runs the CLI in-process and returns its exit code and output. */
+const cli = (args: readonly string[]) => runMain(args);
 
 async function expectUsageError(args: readonly string[], message: string | RegExp) {
   const result = await cli(args);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../src/cli.js";
 import type { Report } from "../src/report/model.js";
 import { type ServerHandle, startServer } from "../src/server.js";
-import { deadPort, runCli } from "./helpers.js";
+import { deadPort, runCli, runMain } from "./helpers.js";
 
 let server: ServerHandle;
 let dir: string;
@@ -44,7 +44,7 @@ describe("fetchbench run", () => {
       "",
       `${server.url}/bytes/10`,
     ]);
-    const result = await runCli([file]);
+    const result = await runMain([file]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^sequential\s+wall /m);
     expect(result.stdout).toMatch(/^concurrent\s+wall /m);
@@ -57,13 +57,13 @@ describe("fetchbench run", () => {
 
   it("accepts the explicit run command", async () => {
     const file = await list("run.txt", [`${server.url}/bytes/1`]);
-    const result = await runCli(["run", file, "--format", "json"]);
+    const result = await runMain(["run", file, "--format", "json"]);
     expect(result.code).toBe(0);
     expect((JSON.parse(result.stdout) as Report).source).toBe(file);
   });
 
   it("reads the list from standard input with -", async () => {
-    const result = await runCli(["-", "--json"], {
+    const result = await runMain(["-", "--json"], {
       input: `${server.url}/bytes/3\n${server.url}/bytes/4\n`,
     });
     expect(result.code).toBe(0);
@@ -74,7 +74,7 @@ describe("fetchbench run", () => {
 
   it("prints a JSON report with the documented fields", async () => {
     const file = await list("json.txt", [`${server.url}/delay/20`, `${server.url}/redirect/1`]);
-    const result = await runCli([file, "--format", "json", "-t", "5s"]);
+    const result = await runMain([file, "--format", "json", "-t", "5s"]);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as Report;
     expect(report.schemaVersion).toBe(2);
@@ -110,7 +110,7 @@ describe("fetchbench run", () => {
       "ten.txt",
       Array.from({ length: 10 }, () => `${server.url}/delay/200`),
     );
-    const result = await runCli([file, "--json"]);
+    const result = await runMain([file, "--json"]);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as Report;
     const sequential = report.summary.modes.sequential?.wallMs.mean ?? 0;
@@ -138,13 +138,13 @@ describe("fetchbench run", () => {
 
   it("exits 0 with --ignore-failures", async () => {
     const file = await list("ignored.txt", [`${server.url}/status/404`]);
-    const result = await runCli([file, "--ignore-failures"]);
+    const result = await runMain([file, "--ignore-failures"]);
     expect(result.code).toBe(0);
   });
 
   it("turns a timeout into a failure with its kind", async () => {
     const file = await list("slow.txt", [`${server.url}/delay/3000`]);
-    const result = await runCli([file, "--json", "--timeout", "200ms", "--modes", "concurrent"]);
+    const result = await runMain([file, "--json", "--timeout", "200ms", "--modes", "concurrent"]);
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as Report;
     expect(report.runs[0]?.requests[0]?.error).toMatchObject({ kind: "timeout" });
@@ -152,7 +152,7 @@ describe("fetchbench run", () => {
 
   it("runs only the modes asked for", async () => {
     const file = await list("one-mode.txt", [`${server.url}/bytes/1`]);
-    const result = await runCli([file, "--json", "--modes", "concurrent"]);
+    const result = await runMain([file, "--json", "--modes", "concurrent"]);
     const report = JSON.parse(result.stdout) as Report;
     expect(report.runs.map((run) => run.mode)).toEqual(["concurrent"]);
     expect(report.summary.comparison).toBeNull();
@@ -160,7 +160,7 @@ describe("fetchbench run", () => {
 
   it("sends the method and headers asked for", async () => {
     const file = await list("method.txt", [`${server.url}/status/200`]);
-    const result = await runCli([file, "--json", "-X", "head", "-H", "X-Test: 1"]);
+    const result = await runMain([file, "--json", "-X", "head", "-H", "X-Test: 1"]);
     const report = JSON.parse(result.stdout) as Report;
     expect(report.options.method).toBe("HEAD");
     expect(report.options.headers).toEqual({ "X-Test": "1" });
@@ -169,7 +169,7 @@ describe("fetchbench run", () => {
 
   it("prints no colour codes when standard output is not a terminal", async () => {
     const file = await list("plain.txt", [`${server.url}/status/503`]);
-    const result = await runCli([file], { env: { NO_COLOR: "" } });
+    const result = await runMain([file], { env: { NO_COLOR: "" } });
     // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for escape codes.
     expect(result.stdout + result.stderr).not.toMatch(/\u001b\[/);
   });
@@ -178,25 +178,25 @@ describe("fetchbench run", () => {
 describe("bad input", () => {
   it("names the file and line of a bad URL and fetches nothing", async () => {
     const file = await list("bad.txt", [`${server.url}/bytes/1`, "htp:/x"]);
-    expectUsageError(await runCli([file]), `${file}:2: not an http(s) URL: "htp:/x"`);
+    expectUsageError(await runMain([file]), `${file}:2: not an http(s) URL: "htp:/x"`);
   });
 
   it("says so when the file does not exist", async () => {
     const file = join(dir, "missing.txt");
-    expectUsageError(await runCli([file]), `${file}: no such file`);
+    expectUsageError(await runMain([file]), `${file}: no such file`);
   });
 
   it("says so when the path is a directory", async () => {
     const sub = join(dir, "a-directory");
     await mkdir(sub, { recursive: true });
-    const result = await runCli([sub]);
+    const result = await runMain([sub]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/is a directory/);
   });
 
   it("rejects an empty list", async () => {
     const file = await list("empty.txt", ["# nothing here", ""]);
-    const result = await runCli([file]);
+    const result = await runMain([file]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/no URLs in the list/);
   });
@@ -204,46 +204,46 @@ describe("bad input", () => {
   it("rejects --concurrency 0", async () => {
     const file = await list("c0.txt", [`${server.url}/bytes/1`]);
     expectUsageError(
-      await runCli([file, "--concurrency", "0"]),
+      await runMain([file, "--concurrency", "0"]),
       'Expected `--concurrency` to be a whole number ≥ 1 or `all`, got "0"',
     );
   });
 
   it("rejects --timeout abc", async () => {
     const file = await list("tabc.txt", [`${server.url}/bytes/1`]);
-    const result = await runCli([file, "--timeout", "abc"]);
+    const result = await runMain([file, "--timeout", "abc"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^fetchbench: Expected `--timeout` to be a duration/);
   });
 
   it("rejects an unknown mode", async () => {
     const file = await list("mode.txt", [`${server.url}/bytes/1`]);
-    const result = await runCli([file, "--modes", "fast"]);
+    const result = await runMain([file, "--modes", "fast"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--modes/);
   });
 
   it("rejects an unknown option with exit 2", async () => {
-    const result = await runCli(["--frobnicate", "x.txt"]);
+    const result = await runMain(["--frobnicate", "x.txt"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/unknown option '--frobnicate'/);
   });
 
   it("asks for a file when none is given", async () => {
-    const result = await runCli([]);
+    const result = await runMain([]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^fetchbench: missing required argument 'file\|URL'$/m);
   });
 
   it("names the largest duration accepted for --timeout 25h", async () => {
     expectUsageError(
-      await runCli(["x.txt", "--timeout", "25h"]),
+      await runMain(["x.txt", "--timeout", "25h"]),
       'Expected `--timeout` to be a duration of at most 24h, the largest accepted, got "25h"',
     );
   });
 
   it("gives commander's errors the same prefix and points to run --help", async () => {
-    const result = await runCli(["x.txt", "--frobnicate"]);
+    const result = await runMain(["x.txt", "--frobnicate"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
       "fetchbench: unknown option '--frobnicate'\n(run `fetchbench run --help` for usage)\n",
@@ -267,14 +267,14 @@ describe("bad input", () => {
   it("refuses a list file mixed with URLs", async () => {
     const file = await list("mixed.txt", [`${server.url}/bytes/1`]);
     expectUsageError(
-      await runCli([`${server.url}/bytes/2`, file]),
+      await runMain([`${server.url}/bytes/2`, file]),
       `a list file (${JSON.stringify(file)}) and URLs cannot be mixed: give either one file or the URLs`,
     );
   });
 
   it("names the argument of a bad URL argument", async () => {
     expectUsageError(
-      await runCli([`${server.url}/bytes/1`, "ftp://example.com/x"]),
+      await runMain([`${server.url}/bytes/1`, "ftp://example.com/x"]),
       'argument 2: not an http(s) URL: "ftp://example.com/x"',
     );
   });
@@ -283,7 +283,7 @@ describe("bad input", () => {
     const file = await list("same-export.txt", [`${server.url}/bytes/1`]);
     const target = join(dir, "same.out");
     expectUsageError(
-      await runCli([file, "--export-json", target, "--export-csv", target]),
+      await runMain([file, "--export-json", target, "--export-csv", target]),
       `\`--export-csv\` ${target}: is also the \`--export-json\` file; give each output its own file`,
     );
   });
@@ -291,7 +291,7 @@ describe("bad input", () => {
   it("refuses an export over the URL list and leaves the list as it was", async () => {
     const file = await list("over-input.txt", [`${server.url}/bytes/1`]);
     expectUsageError(
-      await runCli([file, "--export-csv", file]),
+      await runMain([file, "--export-csv", file]),
       `\`--export-csv\` ${file}: is also the URL list; give each output its own file`,
     );
     expect(await readFile(file, "utf8")).toBe(`${server.url}/bytes/1\n`);
@@ -300,7 +300,7 @@ describe("bad input", () => {
 
 describe("URLs as arguments", () => {
   it("runs the URLs given as arguments as the list, in order", async () => {
-    const result = await runCli([`${server.url}/bytes/3`, `${server.url}/bytes/4`, "--json"]);
+    const result = await runMain([`${server.url}/bytes/3`, `${server.url}/bytes/4`, "--json"]);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as Report;
     expect(report.source).toBe("<arguments>");
@@ -311,7 +311,7 @@ describe("URLs as arguments", () => {
   });
 
   it("says where the URLs came from in the terminal report", async () => {
-    const result = await runCli([`${server.url}/bytes/3`]);
+    const result = await runMain([`${server.url}/bytes/3`]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^fetchbench · 1 URL from the command line · /);
   });
@@ -320,7 +320,7 @@ describe("URLs as arguments", () => {
 describe("--sort and --top", () => {
   it("shows the n slowest URLs, slowest first", async () => {
     const urls = [10, 1500, 20, 800].map((ms) => `${server.url}/delay/${ms}`);
-    const result = await runCli([
+    const result = await runMain([
       ...urls,
       "--modes",
       "sequential",
@@ -337,7 +337,7 @@ describe("--sort and --top", () => {
 
   it("rejects an unknown sort column", async () => {
     expectUsageError(
-      await runCli(["x.txt", "--sort", "speed"]),
+      await runMain(["x.txt", "--sort", "speed"]),
       'Expected `--sort` to be one of list, latency, status, url, got "speed"',
     );
   });
@@ -345,20 +345,20 @@ describe("--sort and --top", () => {
 
 describe("help and version", () => {
   it("shows the run options for fetchbench <file> --help", async () => {
-    const result = await runCli(["urls.txt", "--help"]);
+    const result = await runMain(["urls.txt", "--help"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Usage: fetchbench run \[options\] <file\|URL\.\.\.>/);
     expect(result.stdout).toContain("--concurrency");
   });
 
   it("shows numeric defaults without quotes", async () => {
-    const result = await runCli(["run", "--help"]);
+    const result = await runMain(["run", "--help"]);
     expect(result.stdout).toMatch(/measured runs per mode \(default: 1\)/);
     expect(result.stdout).not.toMatch(/default: "/);
   });
 
   it("accepts -v as --version", async () => {
-    const [short, long] = await Promise.all([runCli(["-v"]), runCli(["--version"])]);
+    const [short, long] = await Promise.all([runCli(["-v"]), runMain(["--version"])]);
     expect(short.code).toBe(0);
     expect(short.stdout).toBe(long.stdout);
     expect(short.stdout).toMatch(/^\d+\.\d+\.\d+/);
@@ -377,7 +377,7 @@ describe("help and version", () => {
 
 describe("option notices", () => {
   it("warns that -c has no effect with only the sequential mode, and the header does not claim it", async () => {
-    const result = await runCli([`${server.url}/bytes/1`, "-c", "8", "--modes", "sequential"]);
+    const result = await runMain([`${server.url}/bytes/1`, "-c", "8", "--modes", "sequential"]);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(
       /^Warning: --concurrency has no effect without the concurrent mode \(--modes sequential\)$/m,
@@ -403,16 +403,65 @@ describe("option notices", () => {
   });
 });
 
+describe("fitting the terminal", () => {
+  it("wraps warnings on a terminal's standard error at word boundaries to its width", async () => {
+    let stderr = "";
+    const code = await main(
+      [`${server.url}/bytes/1`, "-c", "8", "--modes", "sequential", "--json"],
+      {
+        stdout: () => {},
+        stderr: (text) => {
+          stderr += text;
+        },
+        readStdin: async () => Buffer.from(""),
+        stdoutIsTTY: false,
+        stderrIsTTY: true,
+        stderrColumns: 40,
+        env: { NO_COLOR: "1" },
+        onInterrupt: () => () => {},
+      },
+    );
+    expect(code).toBe(0);
+    // The progress line redraws after a carriage return; warnings are whole lines.
+    const lines = stderr
+      .split("\n")
+      .map((line) => line.split("\r").at(-1) ?? "")
+      .filter((line) => line.trim() !== "");
+    const first = lines.findIndex((line) => line.startsWith("Warning: --concurrency"));
+    const rest = lines.slice(first + 1);
+    const end = rest.findIndex((line) => !line.startsWith("  "));
+    const warning = lines.slice(first, first + 1 + (end === -1 ? rest.length : end));
+    expect(warning.map((line) => line.trim()).join(" ")).toBe(
+      "Warning: --concurrency has no effect without the concurrent mode (--modes sequential)",
+    );
+    expect(warning.length).toBeGreaterThan(1);
+    for (const line of warning) expect(Array.from(line).length).toBeLessThanOrEqual(40);
+  });
+
+  it("wraps the demo's explanation to the report's width", async () => {
+    const result = await runMain(["demo", "--count", "2", "--delay", "10ms"], {
+      env: { COLUMNS: "40" },
+    });
+    expect(result.code).toBe(0);
+    const explanation = result.stdout.split("\n\n")[0]?.split("\n") ?? [];
+    expect(explanation.length).toBeGreaterThan(3);
+    for (const line of explanation) expect(Array.from(line).length).toBeLessThanOrEqual(40);
+    expect(explanation.join(" ")).toMatch(
+      /^Demo: 2 URLs on a local server .* freezes the worker thread making it\.$/,
+    );
+  });
+});
+
 describe("fetchbench demo", () => {
   it("runs the comparison on the built-in server with no network", async () => {
-    const result = await runCli(["demo", "--count", "4", "--delay", "50-100ms"]);
+    const result = await runMain(["demo", "--count", "4", "--delay", "50-100ms"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Demo: 4 URLs on a local server/);
     expect(result.stdout).toMatch(/concurrent finished/);
   });
 
   it("prints pure JSON with --json", async () => {
-    const result = await runCli(["demo", "--count", "3", "--delay", "10ms", "--json"]);
+    const result = await runMain(["demo", "--count", "3", "--delay", "10ms", "--json"]);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as Report;
     expect(report.source).toBe("demo");
@@ -444,7 +493,7 @@ describe("fetchbench serve", () => {
   });
 
   it("rejects a bad port", async () => {
-    const result = await runCli(["serve", "--port", "70000"]);
+    const result = await runMain(["serve", "--port", "70000"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--port/);
   });

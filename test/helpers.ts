@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { type Io, main } from "../src/cli.js";
+import type { LocalServerHandle } from "../src/server.js";
 
 export const BIN = fileURLToPath(new URL("../bin/fetchbench.js", import.meta.url));
 
@@ -23,8 +24,13 @@ export function runCli(
     timeoutMs?: number;
     /** Sends SIGINT (Ctrl-C) this long after the start. */
     interruptAfterMs?: number;
+    /**
+     * Sends SIGINT (Ctrl-C) once the process has got far enough: when this promise settles, or
+     * when this test of what the process printed so far first holds.
+     */
+    interruptWhen?: Promise<unknown> | ((output: { stdout: string; stderr: string }) => boolean);
   } = {},
-): Promise<CliResult> {
+): Promise<CliResult & { interruptedAtMs: number | null }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const env: Record<string, string | undefined> = {
@@ -54,13 +60,29 @@ export function runCli(
         ),
       );
     }, options.timeoutMs ?? 20_000);
-    if (options.interruptAfterMs !== undefined) {
-      setTimeout(() => child.kill("SIGINT"), options.interruptAfterMs);
+    let interruptedAtMs: number | null = null;
+    let ended = false;
+    const interrupt = () => {
+      if (ended || interruptedAtMs !== null) return;
+      interruptedAtMs = performance.now() - started;
+      child.kill("SIGINT");
+    };
+    if (options.interruptAfterMs !== undefined) setTimeout(interrupt, options.interruptAfterMs);
+    const when = options.interruptWhen;
+    if (typeof when === "function") {
+      const check = () => {
+        if (when({ stdout, stderr })) interrupt();
+      };
+      child.stdout.on("data", check);
+      child.stderr.on("data", check);
+    } else {
+      when?.then(interrupt, reject);
     }
     child.on("error", reject);
     child.on("close", (code) => {
+      ended = true;
       clearTimeout(timer);
-      resolve({ code, stdout, stderr, elapsedMs: performance.now() - started });
+      resolve({ code, stdout, stderr, elapsedMs: performance.now() - started, interruptedAtMs });
     });
     child.stdin.end(options.input ?? "");
   });
@@ -76,10 +98,17 @@ export async function deadPort(): Promise<number> {
   return address.port;
 }
 
-/** Runs the CLI in this process, as a pipe would see it (no terminal, no Ctrl-C). */
-export async function runInProcess(
+/**
+ * Runs the CLI in this process through `main(argv, io)`, as `runCli` would in a child process
+ * with no terminal: the same arguments, parsing, run, report and exit code, without starting
+ * Node. Tests of what only a real process shows (signals, `process.exitCode`, Node's own
+ * warnings, the working folder) use `runCli`.
+ */
+export async function runMain(
   args: readonly string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
+  options: { input?: string; env?: Record<string, string> } = {},
+): Promise<CliResult> {
+  const started = performance.now();
   let stdout = "";
   let stderr = "";
   const io: Io = {
@@ -89,13 +118,33 @@ export async function runInProcess(
     stderr: (text) => {
       stderr += text;
     },
-    readStdin: async () => Buffer.from(""),
+    readStdin: async () => Buffer.from(options.input ?? ""),
     stdoutIsTTY: false,
     stderrIsTTY: false,
+    stdinIsTTY: false,
     stderrColumns: 80,
-    env: {},
+    env: { NO_COLOR: "1", ...options.env },
     onInterrupt: () => () => {},
   };
   const code = await main(args, io);
-  return { code, stdout, stderr };
+  return { code, stdout, stderr, elapsedMs: performance.now() - started };
+}
+
+/**
+ * Settles once `server` (started with `record: true`) has received `count` requests whose
+ * target (path and query) matches `target`: a sign that a client got that far.
+ */
+export async function untilReceived(
+  server: LocalServerHandle,
+  count: number,
+  target: RegExp = /./,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (server.received.filter((r) => target.test(r.target)).length < count) {
+    if (performance.now() > deadline) {
+      throw new Error(`the server did not receive ${count} × ${target} within ${timeoutMs} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { HEARTBEAT_MS, startEventLoopMonitor } from "../src/measure.js";
 
 function freeze(ms: number): void {
@@ -50,12 +50,22 @@ describe("event-loop monitor", () => {
     }
   });
 
-  it("leaves nothing running after stop", async () => {
-    const monitor = await startEventLoopMonitor();
-    await monitor.stop();
-    const before = process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    const after = process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
-    expect(after).toBeLessThanOrEqual(before);
+  it("leaves nothing running after stop: every interval it started is cleared", async () => {
+    // Its heartbeat is unref'd, so process.getActiveResourcesInfo() cannot see it: watch the
+    // intervals it starts and clears instead.
+    const started = vi.spyOn(globalThis, "setInterval");
+    const cleared = vi.spyOn(globalThis, "clearInterval");
+    try {
+      const monitor = await startEventLoopMonitor();
+      await new Promise((resolve) => setTimeout(resolve, 3 * HEARTBEAT_MS));
+      await monitor.stop();
+      const intervals = started.mock.results.map((result) => result.value);
+      expect(intervals.length).toBeGreaterThan(0);
+      const clearedOnes = new Set(cleared.mock.calls.map(([timer]) => timer));
+      for (const interval of intervals) expect(clearedOnes.has(interval)).toBe(true);
+    } finally {
+      started.mockRestore();
+      cleared.mockRestore();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { ProgressEvent } from "../src/index.js";
 import { createProgress } from "../src/progress.js";
 
 function recorder() {
@@ -59,13 +60,29 @@ describe("progress display", () => {
 
   it("labels warm-up runs and never writes wider than the terminal", () => {
     const out = recorder();
-    const progress = createProgress({ write: out.write, color: false, columns: 30 });
+    const progress = createProgress({ write: out.write, color: false, columns: 40 });
     progress.onProgress({ ...start, warmup: true, iteration: 1, of: 1 });
     progress.stop();
     const drawn = (out.writes[0] ?? "").slice(REDRAW.length);
     expect(drawn.startsWith("sequential warm-up 1/1")).toBe(true);
     // Colour is off, so every character takes a column.
-    expect(drawn.length).toBeLessThanOrEqual(29);
+    expect(drawn.length).toBeLessThanOrEqual(39);
+  });
+
+  it("gives up the bar, then the run's label, before the counts and the time", () => {
+    const drawnAt = (columns: number, event: ProgressEvent) => {
+      const out = recorder();
+      const progress = createProgress({ write: out.write, color: false, columns });
+      progress.onProgress(event);
+      progress.stop();
+      return (out.writes[0] ?? "").slice(REDRAW.length);
+    };
+    const long = { ...start, iteration: 10, of: 10, total: 2000 };
+    expect(drawnAt(120, long)).toMatch(/^sequential run 10\/10 ░{20} 0\/2000 · 0\.0 s$/);
+    expect(drawnAt(40, start)).toMatch(/^sequential run 2\/5 ░{5,19} 0\/10 · 0\.0 s$/);
+    expect(drawnAt(40, start).length).toBeLessThanOrEqual(39);
+    expect(drawnAt(40, long)).toBe("sequential run 10/10 0/2000 · 0.0 s");
+    expect(drawnAt(30, long)).toBe("sequential 0/2000 · 0.0 s");
   });
 
   it("clears its line when stopped, and writes nothing if it never drew", () => {

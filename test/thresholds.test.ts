@@ -3,7 +3,7 @@ import type { Mode, Report, RequestResult, RunResult } from "../src/report/model
 import { buildSummary } from "../src/report/summary.js";
 import { type ServerHandle, startServer } from "../src/server.js";
 import { missedThresholds, type Thresholds, validateThresholds } from "../src/thresholds.js";
-import { runCli } from "./helpers.js";
+import { runMain } from "./helpers.js";
 import { singleRun } from "./report/fixtures.js";
 
 const NONE: Thresholds = {
@@ -233,7 +233,7 @@ describe("thresholds from the command line, near their limits", () => {
   const input = (paths: string[]) => ({ input: paths.map((p) => `${server.url}${p}\n`).join("") });
 
   it("--max-wall misses a limit just under a wall the delays make certain", async () => {
-    const result = await runCli(
+    const result = await runMain(
       ["--modes", "sequential", "--max-wall", "sequential=290ms", "-q", "-"],
       input(["/delay/150", "/delay/150"]),
     );
@@ -246,10 +246,10 @@ describe("thresholds from the command line, near their limits", () => {
   it("--min-speedup misses a limit just above what a cap of 2 allows", async () => {
     // 4 × 250 ms with two slots: 1000 ms against at least 500 ms, a speed-up of about 2.
     const paths = ["/delay/250", "/delay/250", "/delay/250", "/delay/250"];
-    const missed = await runCli(["-c", "2", "--min-speedup", "2.5", "-q", "-"], input(paths));
+    const missed = await runMain(["-c", "2", "--min-speedup", "2.5", "-q", "-"], input(paths));
     expect(missed.code).toBe(1);
     expect(missed.stderr).toMatch(/--min-speedup 2\.5: concurrent was [\d.]+× faster/);
-    const met = await runCli(["-c", "2", "--min-speedup", "1.2", "-q", "-"], input(paths));
+    const met = await runMain(["-c", "2", "--min-speedup", "1.2", "-q", "-"], input(paths));
     expect(met.stderr).toBe("");
     expect(met.code).toBe(0);
   });
@@ -257,8 +257,8 @@ describe("thresholds from the command line, near their limits", () => {
   it("--max-failures counts over every run: 2 runs × 2 modes × 1 failure", async () => {
     const paths = ["/status/503", "/bytes/1"];
     const args = (n: string) => ["--runs", "2", "--max-failures", n, "-q", "-"];
-    expect((await runCli(args("4"), input(paths))).code).toBe(0);
-    const missed = await runCli(args("3"), input(paths));
+    expect((await runMain(args("4"), input(paths))).code).toBe(0);
+    const missed = await runMain(args("3"), input(paths));
     expect(missed.code).toBe(1);
     expect(missed.stderr).toMatch(/--max-failures 3: 4 requests failed, above 3/);
   });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type CompareOptions, compare } from "../src/index.js";
 import type { Mode, Report } from "../src/report/model.js";
 import { type LocalServerHandle, type ReceivedRequest, startServer } from "../src/server.js";
-import { runCli } from "./helpers.js";
+import { runMain } from "./helpers.js";
 
 let home: LocalServerHandle;
 let away: LocalServerHandle;
@@ -108,7 +108,7 @@ describe("headers on the wire", () => {
 
   it("sends -H headers from the command line on every hop, in the blocking mode too", async () => {
     const urls = [`${home.url}/redirect/1`, `${home.url}${redirect(301, `${away.url}/bytes/2`)}`];
-    const result = await runCli(
+    const result = await runMain(
       [
         "--modes",
         "sequential,concurrent,blocking",

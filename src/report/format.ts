@@ -309,8 +309,8 @@ export function blockingSentence(report: Report, modes: Mode[]): string | null {
   if (!modes.includes("blocking") || e === undefined || e === null) return null;
   const awaited = modes.some((m) => m !== "blocking") ? "; while awaiting, it could" : "";
   return (
-    "While blocking, nothing else in the program could run (the heartbeat timer fired " +
-    `${e.heartbeat.fired} of ${e.heartbeat.expected} times)${awaited}.`
+    "While blocking, the thread that waited on each request could run nothing else (its " +
+    `heartbeat timer fired ${e.heartbeat.fired} of ${e.heartbeat.expected} times)${awaited}.`
   );
 }
 
@@ -375,9 +375,16 @@ export function histogramRows(
   }));
 }
 
+/** Columns a text takes on a terminal: its characters, less any colour codes. */
+function visibleWidth(text: string): number {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: colour codes take no columns.
+  return Array.from(text.replace(/\u001b\[[0-9;]*m/g, "")).length;
+}
+
 /**
  * Wraps prose at word boundaries so no line is wider than `width` (a word longer than the width
- * stays whole on its own line); continuation lines start with `indent`.
+ * stays whole on its own line; colour codes take no width); continuation lines start with
+ * `indent`.
  */
 export function wrapWords(text: string, width: number, indent = ""): string[] {
   const lines: string[] = [];
@@ -386,7 +393,7 @@ export function wrapWords(text: string, width: number, indent = ""): string[] {
   let line = lead;
   for (const word of text.slice(lead.length).split(" ")) {
     const candidate = line.trim() === "" ? `${line}${word}` : `${line} ${word}`;
-    if (Array.from(candidate).length <= width || line.trim() === "") {
+    if (visibleWidth(candidate) <= width || line.trim() === "") {
       line = candidate;
     } else {
       lines.push(line);

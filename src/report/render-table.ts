@@ -40,6 +40,7 @@ import type {
   ModeSummary,
   Report,
   TargetModeSummary,
+  TargetSummary,
   VariantSummary,
 } from "./model.js";
 import { waterfallLines } from "./waterfall.js";
@@ -132,13 +133,14 @@ function formatCount(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(1);
 }
 
-function singleRunModes(report: Report, modes: Mode[], c: Colors): string[] {
-  const rows: Cell[][] = [];
+function singleRunModes(report: Report, modes: Mode[], maxWidth: number, c: Colors): string[] {
+  const names: Cell[] = [];
+  const figures: Cell[][] = [];
   for (const mode of modes) {
     const s = report.summary.modes[mode];
     if (s === undefined) continue;
-    rows.push([
-      { text: mode, styled: c.bold(mode) },
+    names.push({ text: mode, styled: c.bold(mode) });
+    figures.push([
       { text: `wall ${formatMs(s.wallMs.mean)}` },
       okFailed(s.ok, s.failed, c),
       { text: formatBytes(s.bytes) },
@@ -146,7 +148,37 @@ function singleRunModes(report: Report, modes: Mode[], c: Colors): string[] {
       { text: `slowest ${formatMs(s.slowestMs)}` },
     ]);
   }
-  return layout(rows, [0, 3, 3, 3, 3, 3]);
+  const wide = layout(
+    names.map((name, i) => [name, ...(figures[i] ?? [])]),
+    [0, 3, 3, 3, 3, 3],
+  );
+  if (wide.every((line) => width(line) <= maxWidth) || names.length === 0) return wide;
+  // Too wide: each mode's figures go on as many lines as they need, the same number of figures
+  // on each line for every mode, so the columns still line up.
+  const nameWidth = Math.max(...names.map((name) => width(name.text)));
+  const room = maxWidth - nameWidth - 2;
+  const count = figures[0]?.length ?? 0;
+  let perLine = count;
+  const chunked = (n: number) =>
+    Array.from({ length: Math.ceil(count / n) }, (_, k) =>
+      layout(
+        figures.map((row) => row.slice(k * n, k * n + n)),
+        [0, 2, 2, 2, 2],
+      ),
+    );
+  while (perLine > 1 && chunked(perLine).some((lines) => lines.some((l) => width(l) > room))) {
+    perLine -= 1;
+  }
+  const chunks = chunked(perLine);
+  return names.flatMap((name, i) =>
+    chunks.map((lines, k) => {
+      const lead =
+        k === 0
+          ? `${name.styled ?? name.text}${" ".repeat(nameWidth - width(name.text))}`
+          : " ".repeat(nameWidth);
+      return `${lead}  ${lines[i] ?? ""}`.trimEnd();
+    }),
+  );
 }
 
 /** hyperfine's `  Time (mean ± σ):     {:>8}`: values in 8-wide fields from column 23. */
@@ -157,7 +189,7 @@ function label(text: string): string {
 }
 
 /** hyperfine's block: mean ± σ and range in one unit, then what the requests did. */
-function multiRunMode(mode: Mode, s: ModeSummary, c: Colors): string[] {
+function multiRunMode(mode: Mode, s: ModeSummary, maxWidth: number, c: Colors): string[] {
   const w = s.wallMs;
   const meanUnit = timeUnitFor(w.mean);
   const minUnit = timeUnitFor(w.min);
@@ -174,7 +206,8 @@ function multiRunMode(mode: Mode, s: ModeSummary, c: Colors): string[] {
   lines.push(`${label("Phases (mean):")} ${phaseText(s)}`);
   lines.push(`${label("Connections:")} ${connectionText(s)}`);
   if (s.eventLoop !== null) lines.push(`${label("Event loop:")} ${eventLoopText(s.eventLoop)}`);
-  return lines;
+  // Figures past the terminal's edge go on under the values, not under the labels.
+  return lines.flatMap((line) => wrapWords(line, maxWidth, " ".repeat(LABEL_WIDTH + 1)));
 }
 
 function targetTable(report: Report, modes: Mode[], options: RenderOptions, c: Colors): string[] {
@@ -203,7 +236,11 @@ function targetTable(report: Report, modes: Mode[], options: RenderOptions, c: C
   const modeWidths = modes.map((m) => Math.max(width(m), statusWidth + 2 + latencyWidth));
   const fixed =
     INDENT.length + numberWidth + 2 + 2 + modeWidths.reduce((sum, w) => sum + w + 4, 0) - 4;
-  const urlWidth = Math.max(MIN_URL_WIDTH, (options.width ?? TABLE_WIDTH) - fixed);
+  const maxWidth = options.width ?? TABLE_WIDTH;
+  if (fixed + MIN_URL_WIDTH > maxWidth) {
+    return stackedTable(selection, modes, numberWidth, maxWidth, modeCell, c);
+  }
+  const urlWidth = maxWidth - fixed;
 
   const rows: Cell[][] = [
     [
@@ -220,9 +257,58 @@ function targetTable(report: Report, modes: Mode[], options: RenderOptions, c: C
     ]);
   }
   const lines = layout(rows, [0, 2, 2, ...modes.slice(1).map(() => 4)], INDENT);
+  return [...lines, ...hiddenNote(selection, maxWidth, c)];
+}
+
+/** The line (or lines, wrapped to fit) that accounts for the rows the table leaves out. */
+function hiddenNote(selection: ReturnType<typeof selectRows>, maxWidth: number, c: Colors) {
   const note = hiddenRowsNote(selection);
-  if (note !== null) lines.push(`${INDENT}${c.dim(note)}`);
-  return lines;
+  if (note === null) return [];
+  return wrapWords(note, maxWidth - INDENT.length).map((line) => `${INDENT}${c.dim(line)}`);
+}
+
+/**
+ * The per-URL table for a terminal too narrow for the modes side by side: each URL on a line of
+ * its own, then one line per mode with its status and latency.
+ */
+function stackedTable(
+  selection: ReturnType<typeof selectRows>,
+  modes: Mode[],
+  numberWidth: number,
+  maxWidth: number,
+  modeCell: (cell: TargetModeSummary | undefined) => Cell,
+  c: Colors,
+): string[] {
+  const pad = " ".repeat(INDENT.length + numberWidth + 2);
+  const urlWidth = Math.max(MIN_URL_WIDTH, maxWidth - pad.length);
+  const lines = [`${INDENT}${"#".padStart(numberWidth)}  URL`];
+  for (const t of selection.rows) {
+    lines.push(
+      `${INDENT}${String(t.index + 1).padStart(numberWidth)}  ${truncateMiddle(sanitize(t.url), urlWidth)}`,
+    );
+    const rows = modes.map((m) => [{ text: m }, modeCell(t.modes[m])]);
+    lines.push(...layout(rows, [0, 2], pad));
+  }
+  return [...lines, ...hiddenNote(selection, maxWidth, c)];
+}
+
+/**
+ * With several measured runs, how many of them a URL failed in: `failed in 2 of 5 runs`, or per
+ * mode when the modes differ (`sequential 1 of 5 runs, concurrent 3 of 5`); null with one run.
+ */
+function failedRuns(report: Report, target: TargetSummary, modes: Mode[]): string | null {
+  const counts = modes.map((mode) => ({
+    mode,
+    failures: target.modes[mode]?.failures ?? 0,
+    runs: report.summary.modes[mode]?.runs ?? 1,
+  }));
+  if (counts.every((count) => count.runs <= 1)) return null;
+  const [first] = counts;
+  if (first === undefined) return null;
+  if (counts.every((n) => n.failures === first.failures && n.runs === first.runs)) {
+    return `failed in ${first.failures} of ${first.runs} runs`;
+  }
+  return `failed in ${counts.map((n) => `${n.failures} of ${n.runs} ${n.mode} runs`).join(", ")}`;
 }
 
 /** Example URLs under each failure group; the rest are counted. */
@@ -249,9 +335,17 @@ function failureLines(report: Report, modes: Mode[], maxWidth: number, c: Colors
     );
     lines.push(first.replace(kind, painted), ...rest);
     for (const target of group.targets.slice(0, FAILURE_EXAMPLES)) {
-      lines.push(
-        `${pad}#${target.index + 1}  ${truncateMiddle(sanitize(target.url), Math.max(MIN_URL_WIDTH, maxWidth - pad.length - 8))}`,
+      const runs = failedRuns(report, target, group.modes);
+      const room = maxWidth - pad.length - 8;
+      // The run count follows the URL where both fit, else goes on the next line.
+      const inline = runs !== null && room - width(runs) - 2 >= MIN_URL_WIDTH;
+      const url = truncateMiddle(
+        sanitize(target.url),
+        Math.max(MIN_URL_WIDTH, inline && runs !== null ? room - width(runs) - 2 : room),
       );
+      const after = inline && runs !== null ? `  ${c.dim(runs)}` : "";
+      lines.push(`${pad}#${target.index + 1}  ${url}${after}`);
+      if (runs !== null && !inline) lines.push(`${pad}  ${c.dim(runs)}`);
     }
     const more = group.targets.length - FAILURE_EXAMPLES;
     if (more > 0) lines.push(`${pad}${c.dim(`… and ${more} more`)}`);
@@ -263,26 +357,63 @@ function failureLines(report: Report, modes: Mode[], maxWidth: number, c: Colors
  * Single run: latency percentiles, phases, connections and event-loop figures per mode, the mode
  * named at the end.
  * The labels take the mode names' width, so the figures line up with the mode lines above.
+ * Where that is too wide, each label heads its modes, whose figures wrap at their ` · `.
  */
-function latencyLines(report: Report, modes: Mode[]): string[] {
+function latencyLines(report: Report, modes: Mode[], maxWidth: number): string[] {
   const labelWidth = Math.max(...modes.map(width), width("connections"));
+  const figures: [string, (s: ModeSummary) => string | null][] = [
+    ["latency", percentiles],
+    ["phases", phaseText],
+    ["connections", connectionText],
+    ["event loop", (s) => (s.eventLoop === null ? null : eventLoopText(s.eventLoop))],
+  ];
   const lines: string[] = [];
-  // One block per figure, so a long line (the phases) does not push the others' mode names out.
-  const block = (name: string, text: (s: ModeSummary) => string | null): void => {
-    const rows: Cell[][] = [];
+  const lead = INDENT.length + labelWidth + 2;
+  // One block per figure, so a long line (the phases) does not push the others' mode names
+  // out; a block too wide for the terminal puts its label above and wraps each mode's figures.
+  for (const [name, text] of figures) {
+    const entries: { text: string; mode: Mode }[] = [];
     for (const mode of modes) {
       const s = report.summary.modes[mode];
       const shown = s === undefined ? null : text(s);
-      if (shown === null) continue;
-      const label = rows.length === 0 ? name : "";
-      rows.push([{ text: label.padEnd(labelWidth) }, { text: shown }, { text: `(${mode})` }]);
+      if (shown !== null) entries.push({ text: shown, mode });
     }
-    lines.push(...layout(rows, [0, 3, 3]));
-  };
-  block("latency", percentiles);
-  block("phases", phaseText);
-  block("connections", connectionText);
-  block("event loop", (s) => (s.eventLoop === null ? null : eventLoopText(s.eventLoop)));
+    if (entries.length === 0) continue;
+    const wide = layout(
+      entries.map(({ text: shown, mode }, k) => [
+        { text: (k === 0 ? name : "").padEnd(labelWidth) },
+        { text: shown },
+        { text: `(${mode})` },
+      ]),
+      [0, 3, 3],
+    );
+    if (wide.every((line) => width(line) <= maxWidth)) {
+      lines.push(...wide);
+      continue;
+    }
+    lines.push(name);
+    for (const entry of entries) {
+      const parts = packParts(entry.text.split(" · "), maxWidth - lead);
+      parts.forEach((part, k) => {
+        const head = k === 0 ? `${INDENT}${entry.mode.padEnd(labelWidth)}  ` : " ".repeat(lead);
+        lines.push(`${head}${part}`);
+      });
+    }
+  }
+  return lines;
+}
+
+/** Joins figures with ` · ` into as few lines of at most `room` columns as they allow. */
+function packParts(parts: readonly string[], room: number): string[] {
+  const lines: string[] = [];
+  for (const part of parts) {
+    const last = lines.at(-1);
+    if (last !== undefined && width(last) + 3 + width(part) <= room) {
+      lines[lines.length - 1] = `${last} · ${part}`;
+    } else {
+      lines.push(part);
+    }
+  }
   return lines;
 }
 
@@ -336,8 +467,12 @@ function comparisonLines(
     return wrapWords(line, maxWidth).map((part) => paint(part));
   }
   return [
-    paint(headline),
-    `${INDENT}ideal ${formatRatio(cmp.idealSpeedup, 2)} · ${efficiency} (bound ${formatMs(cmp.boundMs)})`,
+    ...wrapWords(headline, maxWidth).map((part) => paint(part)),
+    ...wrapWords(
+      `${INDENT}ideal ${formatRatio(cmp.idealSpeedup, 2)} · ${efficiency} (bound ${formatMs(cmp.boundMs)})`,
+      maxWidth,
+      INDENT,
+    ),
   ];
 }
 
@@ -441,10 +576,10 @@ export function renderTable(report: Report, options: RenderOptions): string {
   if (multiRun) {
     for (const mode of modes) {
       const s = report.summary.modes[mode];
-      if (s !== undefined) sections.push(multiRunMode(mode, s, c));
+      if (s !== undefined) sections.push(multiRunMode(mode, s, maxWidth, c));
     }
   } else {
-    sections.push(singleRunModes(report, modes, c));
+    sections.push(singleRunModes(report, modes, maxWidth, c));
   }
   sections.push(sweepLines(report, maxWidth, c));
   sections.push(targetTable(report, modes, options, c));
@@ -453,7 +588,7 @@ export function renderTable(report: Report, options: RenderOptions): string {
   if (options.waterfall === true)
     sections.push(waterfallLines(report, modes, { width: maxWidth }, c));
 
-  const closing = multiRun ? [] : latencyLines(report, modes);
+  const closing = multiRun ? [] : latencyLines(report, modes, maxWidth);
   const sentence = blockingSentence(report, modes);
   if (sentence !== null) closing.push(...wrapWords(sentence, maxWidth));
   closing.push(...comparisonLines(report, modes, multiRun, maxWidth, c));

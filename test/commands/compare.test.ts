@@ -2,8 +2,9 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ServerHandle, startServer } from "../../src/server.js";
-import { runCli } from "../helpers.js";
+import type { ServerHandle } from "../../src/server.js";
+import { spawnServer } from "../../src/server-process.js";
+import { runMain } from "../helpers.js";
 
 let server: ServerHandle;
 let dir: string;
@@ -20,7 +21,7 @@ async function list(name: string, delayMs: number): Promise<string> {
 }
 
 async function saveRun(listFile: string, out: string): Promise<void> {
-  const result = await runCli([
+  const result = await runMain([
     listFile,
     "--modes",
     "sequential",
@@ -35,7 +36,9 @@ async function saveRun(listFile: string, out: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  server = await startServer({ port: 0 });
+  // The runs are timed: the server gets its own process, so a stall of the one running
+  // fetchbench does not also hold up the answers it waits for.
+  server = await spawnServer({ port: 0 });
   dir = await mkdtemp(join(tmpdir(), "fetchbench-compare-"));
   const fast = await list("fast.txt", 20);
   const slow = await list("slow.txt", 70);
@@ -50,7 +53,7 @@ afterAll(async () => {
 
 describe("fetchbench compare", () => {
   it("calls 50 ms more per request slower, significant, and --max-regression exits 1", async () => {
-    const result = await runCli([
+    const result = await runMain([
       "compare",
       file("base.json"),
       file("slow.json"),
@@ -70,7 +73,7 @@ describe("fetchbench compare", () => {
   });
 
   it("a slowdown below --max-regression exits 0", async () => {
-    const result = await runCli([
+    const result = await runMain([
       "compare",
       file("base.json"),
       file("slow.json"),
@@ -84,7 +87,7 @@ describe("fetchbench compare", () => {
 
   it("two runs of the same settings are never a large regression", async () => {
     // A 5% test flags a chance difference now and then by design; 50% never comes from noise here.
-    const result = await runCli([
+    const result = await runMain([
       "compare",
       file("base.json"),
       file("again.json"),
@@ -96,7 +99,7 @@ describe("fetchbench compare", () => {
   });
 
   it("without --match line, different URLs are listed and nothing is compared", async () => {
-    const result = await runCli(["compare", file("base.json"), file("slow.json")]);
+    const result = await runMain(["compare", file("base.json"), file("slow.json")]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("10 URLs only in the baseline:");
     expect(result.stdout).toContain("10 URLs only in the current report:");
@@ -104,7 +107,7 @@ describe("fetchbench compare", () => {
   });
 
   it("prints JSON and Markdown", async () => {
-    const json = await runCli([
+    const json = await runMain([
       "compare",
       file("base.json"),
       file("slow.json"),
@@ -116,7 +119,7 @@ describe("fetchbench compare", () => {
     const parsed = JSON.parse(json.stdout);
     expect(parsed.confidence).toBe(0.95);
     expect(parsed.modes[0].verdict).toBe("slower");
-    const markdown = await runCli([
+    const markdown = await runMain([
       "compare",
       file("base.json"),
       file("slow.json"),
@@ -129,7 +132,7 @@ describe("fetchbench compare", () => {
   });
 
   it("run --baseline compares the fresh run and --max-regression sets the exit code", async () => {
-    const result = await runCli([
+    const result = await runMain([
       file("fast.txt"),
       "--modes",
       "sequential",
@@ -189,7 +192,7 @@ describe("fetchbench compare", () => {
       ],
     ];
     it.each(cases)("%s", async (_name, args, message) => {
-      const result = await runCli(args());
+      const result = await runMain(args());
       expect(result.code).toBe(2);
       expect(result.stdout).toBe("");
       const lines = result.stderr.trimEnd().split("\n");

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../../src/report/model.js";
 import { type ServerHandle, startServer } from "../../src/server.js";
-import { runCli } from "../helpers.js";
+import { runMain } from "../helpers.js";
 
 let server: ServerHandle;
 let dir: string;
@@ -32,9 +32,8 @@ beforeAll(async () => {
     (_, i) => `${server.url}/bytes/${i + 1}?delay=${(i % 3) * 10}`,
   );
   await writeFile(list, `# nine URLs\n${urls.join("\n")}\n`);
-  const run = (args: string[]) =>
-    runCli([list, "--runs", "2", "-q", ...args], { timeoutMs: 60_000 });
-  // One after another: seven processes at once would crowd a small machine.
+  const run = (args: string[]) => runMain([list, "--runs", "2", "-q", ...args]);
+  // One after another: seven runs at once would crowd a small machine.
   const results = [];
   results.push(await run(["--export-json", file("all.json")]));
   for (const i of [1, 2, 3, 4]) {
@@ -68,7 +67,7 @@ describe("--shard", () => {
 
 describe("fetchbench merge", () => {
   it("keeps every request, equal to one run's set, and combines walls by the README's rule", async () => {
-    const result = await runCli([
+    const result = await runMain([
       "merge",
       ...[3, 1, 4, 2].map((i) => file(`shard-${i}.json`)),
       "--output",
@@ -135,7 +134,7 @@ describe("fetchbench merge", () => {
       ],
     ];
     it.each(cases)("%s", async (_name, files, message) => {
-      const result = await runCli(["merge", ...files()]);
+      const result = await runMain(["merge", ...files()]);
       expect(result.code).toBe(2);
       expect(result.stdout).toBe("");
       const lines = result.stderr.trimEnd().split("\n");
@@ -144,7 +143,7 @@ describe("fetchbench merge", () => {
     });
 
     it.each([["5/4"], ["0/4"], ["two"]])("--shard %s", async (value) => {
-      const result = await runCli([list, "--shard", value]);
+      const result = await runMain([list, "--shard", value]);
       expect(result.code).toBe(2);
       expect(result.stderr.trim()).toBe(
         `fetchbench: Expected \`--shard\` to be <index>/<count> with 1 ≤ index ≤ count, such as 2/4, got "${value}"`,
@@ -152,7 +151,7 @@ describe("fetchbench merge", () => {
     });
 
     it("a shard with no URL", async () => {
-      const result = await runCli([list, "--shard", "12/12"]);
+      const result = await runMain([list, "--shard", "12/12"]);
       expect(result.code).toBe(2);
       expect(result.stderr.trim()).toBe(
         `fetchbench: ${list}: shard 12/12 has no URL (the list has 9)`,

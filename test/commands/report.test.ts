@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FORMATS } from "../../src/report/render.js";
 import { type ServerHandle, startServer } from "../../src/server.js";
-import { runCli } from "../helpers.js";
+import { runMain } from "../helpers.js";
 
 const FORMAT_NAMES = FORMATS.map((spec) => spec.name);
 
@@ -24,7 +24,7 @@ beforeAll(async () => {
   saved = join(dir, "run.json");
   // One run, every format written from it: what `report` must reproduce.
   const outputs = join(dir, "run");
-  const result = await runCli([
+  const result = await runMain([
     list,
     "--runs",
     "2",
@@ -57,7 +57,7 @@ afterAll(async () => {
 
 describe("fetchbench report", () => {
   it.each(FORMAT_NAMES)("renders a saved report as %s exactly as the run did", async (format) => {
-    const result = await runCli(["report", saved, "--format", format]);
+    const result = await runMain(["report", saved, "--format", format]);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(runOutputs.get(format));
   });
@@ -65,7 +65,7 @@ describe("fetchbench report", () => {
   it("writes exports too, JUnit included", async () => {
     const target = join(dir, "again.md");
     const junit = join(dir, "junit.xml");
-    const result = await runCli([
+    const result = await runMain([
       "report",
       saved,
       "--format",
@@ -91,7 +91,7 @@ describe("fetchbench report", () => {
     delete report.summary;
     const old = join(dir, "old.json");
     await writeFile(old, JSON.stringify(report));
-    const result = await runCli(["report", old, "--json"]);
+    const result = await runMain(["report", old, "--json"]);
     expect(result.code).toBe(0);
     const upgraded = JSON.parse(result.stdout);
     expect(upgraded.options.method).toBe("GET");
@@ -129,7 +129,7 @@ describe("fetchbench report", () => {
     it.each(cases)("%s", async (name, make, message) => {
       const file = join(dir, `${name.replaceAll(" ", "-")}.json`);
       if (name !== "a missing file") await writeFile(file, make(runOutputs.get("json") ?? ""));
-      const result = await runCli(["report", file]);
+      const result = await runMain(["report", file]);
       expect(result.code).toBe(2);
       expect(result.stdout).toBe("");
       const lines = result.stderr.trimEnd().split("\n");

@@ -131,7 +131,7 @@ describe("renderMarkdown", () => {
       | \`concurrent\` | 11.2 | 10.6 | 49/50 | 6% |
       | \`blocking\` | 501.9 | 499.1 | 5/151 | 100% |
 
-      While blocking, nothing else in the program could run (the heartbeat timer fired 5 of 151 times); while awaiting, it could.
+      While blocking, the thread that waited on each request could run nothing else (its heartbeat timer fired 5 of 151 times); while awaiting, it could.
 
       > **Warning:** concurrent: 1 of 25 requests failed across 5 runs (1 reset)
       "

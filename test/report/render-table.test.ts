@@ -4,6 +4,7 @@ import {
   formatMs,
   formatPercent,
   formatRatio,
+  reportModes,
   sanitize,
   truncateMiddle,
 } from "../../src/report/format.js";
@@ -122,7 +123,7 @@ describe("renderTable", () => {
           5  http://127.0.0.1:41234/delay/500  200  502 ms    200  502 ms    200  503 ms
 
         1 × ok  in the last run, failed in an earlier one  (concurrent)
-            #3  http://127.0.0.1:41234/delay/300
+            #3  http://127.0.0.1:41234/delay/300  failed in 1 of 5 runs
 
       latency histogram (sequential)
         101 ms – 168 ms  5 ██████████████████████████████
@@ -148,8 +149,8 @@ describe("renderTable", () => {
         370 ms – 437 ms  5 ██████████████████████████████
         437 ms – 504 ms  5 ██████████████████████████████
 
-      While blocking, nothing else in the program could run (the heartbeat timer fired 5 of 151 times); while awaiting, it
-      could.
+      While blocking, the thread that waited on each request could run nothing else (its heartbeat timer fired 5 of 151
+      times); while awaiting, it could.
       concurrent ran 3.00 ± 0.00 times faster than sequential
         ideal 3.01× · 100% of the bound (bound 502 ms)
       "
@@ -211,28 +212,52 @@ describe("renderTable", () => {
     expect(text).toContain("(+1980 more rows: 50 failed, 1930 ok; --all shows every row)");
   });
 
-  it.each([40, 60, 120])(
-    "fits the URL table, failures, histogram and sentences into %i columns",
+  it.each([40, 60, 80, 120])(
+    "fits every line, the mode, latency and event-loop lines and the URL table too, into %i columns",
     (columns) => {
       const report: Report = structuredClone(singleRun);
       const first = report.summary.targets[0];
       if (first !== undefined)
         first.url = `http://127.0.0.1:18080/${"x".repeat(80)}/delay/300?i=17`;
       if (report.summary.comparison) report.summary.comparison.latencyRatio = 4.8;
-      const text = renderTable(report, { ...PLAIN, width: columns });
-      const sections = text.split("\n\n");
-      // The mode lines and the latency and event-loop lines are not fitted yet.
-      const fitted = sections.filter((section) => !/^(sequential|latency) /.test(section));
-      // Two modes' status and latency columns alone need about 50: the table fits from 60.
-      const table = (section: string) => /^ +# +URL/.test(section);
-      for (const section of fitted.filter((part) => columns >= 60 || !table(part))) {
-        for (const line of section.split("\n")) {
+      for (const fixture of [report, multiRun]) {
+        const text = renderTable(fixture, { ...PLAIN, width: columns });
+        for (const line of text.split("\n")) {
           expect(Array.from(line).length, line).toBeLessThanOrEqual(columns);
         }
+        // Nothing is lost to the narrowing: every mode's figures and every URL are still there.
+        for (const mode of reportModes(fixture)) {
+          expect(text).toContain(`(${mode})`);
+          expect(text).toMatch(new RegExp(`^${mode}\\b`, "m"));
+        }
+        if (Object.values(fixture.summary.modes).some((m) => m?.eventLoop)) {
+          expect(text).toMatch(/heartbeat \d+\/\d+/);
+        }
+        expect(text).toMatch(/p99 [\d.]+ m?s/);
+        expect(text).toMatch(/slowest|Range/);
       }
+      const text = renderTable(report, { ...PLAIN, width: columns });
       expect(text).toMatch(/http:.*….*i=17/);
+      // Shortened in the middle where need be, each URL keeps its end.
+      for (const target of report.summary.targets) expect(text).toContain(target.url.slice(-6));
     },
   );
+
+  it("stacks the modes under each URL where they do not fit side by side", () => {
+    const narrow = renderTable(multiRun, { ...PLAIN, width: 40 });
+    const url = multiRun.summary.targets[0]?.url ?? "";
+    const lines = narrow.split("\n");
+    const at = lines.findIndex((line) => line.endsWith(url));
+    expect(at).toBeGreaterThan(0);
+    expect(lines.slice(at + 1, at + 4).map((line) => line.trim().split(/\s+/)[0])).toEqual(
+      reportModes(multiRun),
+    );
+    expect(lines[at + 1]).toMatch(/^ +sequential +200 +[\d.]+ ms$/);
+    // Wide enough, the modes stay side by side.
+    expect(renderTable(multiRun, { ...PLAIN, width: 120 })).toMatch(
+      /# +URL +sequential +concurrent/,
+    );
+  });
 
   it("orders and cuts the table with --sort and --top", () => {
     const report = largeReport(200, 6);
