@@ -140,7 +140,7 @@ describe("an interrupted export", () => {
     const result = await run.ended;
     expect(result.code).toBe(130);
     // The report on standard output was already under way and is whole.
-    expect(JSON.parse(stdout)).toMatchObject({ schemaVersion: 1 });
+    expect(JSON.parse(stdout)).toMatchObject({ schemaVersion: 2 });
     expect(run.stderr()).toContain(`${target}: cannot write (interrupted)`);
     expect(await readFile(target, "utf8")).toBe("old\n");
     expect(await readdir(folder)).toEqual(["report.json"]);

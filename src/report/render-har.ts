@@ -31,7 +31,7 @@ function ms(value: number): number {
 
 /** The page id of a run: `sequential-1`, `concurrent-warmup-1`. */
 function pageId(run: RunResult): string {
-  return `${run.mode}-${run.warmup ? "warmup-" : ""}${run.iteration}`;
+  return `${run.variant ?? run.mode}-${run.warmup ? "warmup-" : ""}${run.iteration}`;
 }
 
 /** HAR's `httpVersion`: `HTTP/1.1`, `HTTP/2`; empty when not recorded. */
@@ -161,7 +161,7 @@ export function* renderHar(report: Report, _options: RenderOptions): Generator<s
     const page = {
       startedDateTime: new Date(starts[i] ?? 0).toISOString(),
       id: pageId(run),
-      title: `${run.mode}, ${run.warmup ? "warm-up" : "run"} ${run.iteration}`,
+      title: `${run.variant ?? run.mode}, ${run.warmup ? "warm-up" : "run"} ${run.iteration}`,
       pageTimings: { onContentLoad: NOT_APPLICABLE, onLoad: ms(run.wallMs) },
       _fetchbench: {
         mode: run.mode,

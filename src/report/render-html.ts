@@ -19,12 +19,14 @@ import {
   formatPercent,
   isMultiRun,
   jsonForScript,
+  kneeSentence,
   type RenderOptions,
   reportContext,
   reportModes,
   sanitize,
   serverSlowedSentence,
   statusLabel,
+  uslSentence,
 } from "./format.js";
 import type { Mode, Report, RequestResult, RunResult } from "./model.js";
 
@@ -524,6 +526,10 @@ export function* renderHtml(report: Report, _options: RenderOptions): Generator<
   yield* cards(report, modes);
   if (cmp !== null)
     yield `<p class="sentence" id="comparison">${escapeHtml(comparisonSentence(cmp, isMultiRun(report)))}</p>\n`;
+  // A sweep's finding: where throughput stops growing, and the scalability fit.
+  for (const line of [kneeSentence(report), uslSentence(report)]) {
+    if (line !== null) yield `<p class="sentence">${escapeHtml(line)}</p>\n`;
+  }
   const slowed = serverSlowedSentence(report);
   if (slowed !== null) yield `<p class="sentence">${escapeHtml(slowed)}</p>\n`;
   for (const w of report.summary.warnings) yield `<p class="warn">${text(w.message)}</p>\n`;

@@ -50,7 +50,7 @@ describe("renderHtml", () => {
       expect(page).toContain(`<figure class="dist" data-mode="${mode}">`);
     }
     expect(page).toMatch(/<p class="sentence" id="comparison">concurrent ran 3\.\d\d ± /);
-    expect(page).toContain("the heartbeat timer fired 5 of");
+    expect(page).toContain("heartbeat timer fired 5 of");
   });
 
   it("draws one bar per request of each mode's last measured run, on one axis", () => {
@@ -73,7 +73,7 @@ describe("renderHtml", () => {
     expect(ids).toEqual(all.map((_, i) => i));
     const first = all[0] ?? "";
     expect(first).toContain(`#1 ${BASE}/delay/100`);
-    expect(first).toMatch(/queued 0 ms · dns – · tcp – · tls –/);
+    expect(first).toMatch(/queued 0 ms · dns – · tcp 600 µs · tls –/);
     expect(first).toMatch(/connect 600 µs · wait 100 ms · download 400 µs/);
     expect(first).toContain("new connection");
     expect(all.find((t) => t.includes("/delay/5000"))).toContain(

@@ -1,7 +1,13 @@
 import { describe, expect, test } from "vitest";
 import { schedule } from "../../src/index.js";
 import { assembleReport } from "../../src/report/assemble.js";
-import type { Concurrency, Mode, Report, RunResult } from "../../src/report/model.js";
+import {
+  type Concurrency,
+  type Mode,
+  type Report,
+  type RunResult,
+  variantKey,
+} from "../../src/report/model.js";
 import { parseReport } from "../../src/report/reader.js";
 import { FORMATS, render } from "../../src/report/render.js";
 import { renderJunit } from "../../src/report/render-junit.js";
@@ -14,6 +20,7 @@ const URLS = 8;
 function run(mode: Mode, concurrency: Concurrency, wallMs: number, latencyMs: number): RunResult {
   return {
     mode,
+    variant: variantKey(mode, concurrency, true),
     iteration: 1,
     warmup: false,
     concurrency,
@@ -175,6 +182,9 @@ describe("rendering a sweep", () => {
       expect((JSON.parse(text) as Report).summary.sweep?.knee?.variant).toBe("concurrent@4");
     } else if (format === "csv") {
       expect(text).toContain("\nconcurrent@4,1,false,");
+    } else if (format === "har") {
+      // HAR has pages and entries, no findings: each variant's runs are its pages.
+      expect(text).toContain("concurrent@4");
     } else {
       expect(text).toContain(
         "throughput stops growing at about -c 4 (96% of the best, p99 latency 1.2× the unloaded latency): use -c 4",
