@@ -541,31 +541,22 @@ function addRunOptions(command: Command, defaultModes: readonly Mode[] = DEFAULT
       "--max-regression <percent>",
       "with --baseline: exit 1 when a mode is significantly slower by more than this",
     )
-    .option(
-      "-x, --proxy <url>",
-      `proxy for every request (default: HTTP_PROXY, HTTPS_PROXY)${NOT_YET}`,
-    )
-    .option(
-      "--noproxy <list>",
-      `hosts reached without the proxy, * for all (default: NO_PROXY)${NOT_YET}`,
-    )
-    .option("-k, --insecure", `accept any server certificate${NOT_YET}`)
-    .option("--cacert <file>", `also trust the CA certificates in this PEM file${NOT_YET}`)
-    .option("--http2", `offer HTTP/2 (ALPN), falling back to HTTP/1.1${NOT_YET}`)
+    .option("-x, --proxy <url>", "proxy for every request (default: HTTP_PROXY, HTTPS_PROXY)")
+    .option("--noproxy <list>", "hosts reached without the proxy, * for all (default: NO_PROXY)")
+    .option("-k, --insecure", "accept any server certificate")
+    .option("--cacert <file>", "also trust the CA certificates in this PEM file")
+    .option("--http2", "offer HTTP/2 (ALPN), falling back to HTTP/1.1")
     .option(
       "-d, --data <text|@file>",
       `request body, as curl sends it: POST unless -X, form content type unless -H (repeatable, joined with &)${NOT_YET}`,
       collect,
     )
     .option("--rate <n>", `start at most n requests per second, on a fixed schedule${NOT_YET}`)
-    .option(
-      "--connect-timeout <duration>",
-      `deadline to open a connection (default: --timeout)${NOT_YET}`,
-    )
-    .option("--per-host <n>", `connections to one origin at most, in every mode${NOT_YET}`)
+    .option("--connect-timeout <duration>", "deadline to open a connection (default: --timeout)")
+    .option("--per-host <n>", "connections to one origin at most, in every mode")
     .option(
       "--resolve <host:port:addr>",
-      `connect to addr for host:port, keeping the name for Host and TLS (repeatable)${NOT_YET}`,
+      "connect to addr for host:port, keeping the name for Host and TLS (repeatable)",
       collect,
     )
     .option(
@@ -708,16 +699,8 @@ async function resolveConnection(raw: RawRunOptions): Promise<ConnectionOptions>
  * is refused rather than silently ignored; an entry goes when the client honours it.
  */
 const UNWIRED: readonly [keyof RawRunOptions, string][] = [
-  ["proxy", "-x, --proxy"],
-  ["noproxy", "--noproxy"],
-  ["insecure", "-k, --insecure"],
-  ["cacert", "--cacert"],
-  ["http2", "--http2"],
   ["data", "-d, --data"],
   ["rate", "--rate"],
-  ["connectTimeout", "--connect-timeout"],
-  ["perHost", "--per-host"],
-  ["resolve", "--resolve"],
 ];
 
 function refuseUnwired(raw: RawRunOptions): void {
@@ -773,6 +756,8 @@ async function runAndReport(
   try {
     report = await compare(targets, {
       ...settings.compare,
+      connection: settings.connection,
+      env: io.env,
       source,
       signal: controller.signal,
       onProgress: progress?.onProgress,

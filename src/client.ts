@@ -1,10 +1,26 @@
 import { STATUS_CODES } from "node:http";
+import { isIP } from "node:net";
 import { performance } from "node:perf_hooks";
-import { Agent, type Dispatcher } from "undici";
+import { createSecureContext, rootCertificates, type SecureContext } from "node:tls";
+import {
+  Agent,
+  buildConnector,
+  type Dispatcher,
+  Pool,
+  ProxyAgent,
+  Client as UndiciClient,
+} from "undici";
 import { errorCode } from "./errors.js";
-import { formatDuration } from "./options.js";
+import { type ConnectionOptions, DEFAULT_CONNECTION, formatDuration } from "./options.js";
+import { type Env, proxyFor } from "./proxy-rules.js";
 import { sanitize } from "./report/format.js";
-import type { ErrorKind, RequestError, RequestResult, Target } from "./report/model.js";
+import type {
+  ErrorKind,
+  HttpVersion,
+  RequestError,
+  RequestResult,
+  Target,
+} from "./report/model.js";
 
 /** How every request of a run is made; the same for every mode. */
 export interface RequestOptions {
@@ -41,28 +57,210 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const REDIRECT_BODY_LIMIT = 1 << 20;
 
 /**
- * The dispatcher every request of one run goes through, built from the run's settings: the one
- * place where connection options (pooling, TLS, proxies) are decided.
+ * What shapes a run's connections besides the request options: `--http2`, TLS, proxies,
+ * timeouts, caps and name overrides, with the environment the proxy variables come from.
  */
-export function createAgent(settings: Pick<ClientSettings, "timeoutMs" | "maxInFlight">): Agent {
-  return new Agent({
-    keepAliveTimeout: 30_000,
+export interface ConnectionSettings {
+  /** Most requests the run has in flight at once (1 for sequential and blocking); none: no cap. */
+  maxInFlight?: number;
+  /** The connection flags; none: undici's defaults, direct, certificates checked. */
+  connection?: ConnectionOptions;
+  /** Where `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` are read; none: no proxy. */
+  env?: Env;
+}
+
+/**
+ * The dispatcher every request of one run goes through, built from the run's settings: the one
+ * place where connection options (pooling, TLS, HTTP/2, proxies, name overrides) are decided.
+ */
+export function createAgent(
+  settings: Pick<ClientSettings, "timeoutMs"> & ConnectionSettings,
+): Connections {
+  return new Connections(settings);
+}
+
+/**
+ * A dispatcher that sends each origin direct or through its proxy (curl's rules, from
+ * `proxyFor`), counts the connections it opens and remembers which protocol each negotiated.
+ */
+export class Connections {
+  /** Connections opened so far (each TCP connect or proxy tunnel, whatever its origin). */
+  opened = 0;
+  readonly #settings: Pick<ClientSettings, "timeoutMs"> & ConnectionSettings;
+  readonly #connection: ConnectionOptions;
+  readonly #direct: Dispatcher;
+  readonly #proxied = new Map<string, Dispatcher>();
+  /** Per origin: the protocols its connections negotiated. */
+  readonly #protocols = new Map<string, Set<HttpVersion>>();
+  /**
+   * Per https origin with `--http2`, while its first connection is being opened: the requests
+   * held back until ALPN says whether they can share it (see `dispatch`).
+   */
+  readonly #waiting = new Map<string, (() => void)[]>();
+  /** `--cacert` added to Node's own CAs, parsed once rather than on every connection. */
+  readonly #secureContext: SecureContext | null;
+
+  constructor(settings: Pick<ClientSettings, "timeoutMs"> & ConnectionSettings) {
+    this.#settings = settings;
+    this.#connection = settings.connection ?? DEFAULT_CONNECTION;
+    const { ca } = this.#connection;
+    // Added to Node's own CAs, as curl --cacert adds to the bundle it was built with.
+    this.#secureContext =
+      ca === null ? null : createSecureContext({ ca: [...rootCertificates, ca] });
+    this.#direct = new Agent({ ...this.#poolOptions(), connect: this.#tls() });
+  }
+
+  /** The protocol of the connections to `origin`; null before one opened, or when they differ. */
+  httpVersion(origin: string): HttpVersion | null {
+    if (origin.startsWith("http:")) return "1.1";
+    const seen = this.#protocols.get(origin);
+    return seen?.size === 1 ? ([...seen][0] ?? null) : null;
+  }
+
+  dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    const origin = String(options.origin);
+    // undici opens a connection for every request sent before the first one is up, so with
+    // HTTP/2 the requests that arrive meanwhile wait for it: on h2 they share it as streams,
+    // on HTTP/1.1 they go out as usual, one connection each.
+    if (this.#connection.http2 && origin.startsWith("https:") && !this.#protocols.has(origin)) {
+      const waiting = this.#waiting.get(origin);
+      if (waiting !== undefined) {
+        waiting.push(() => this.#route(origin).dispatch(options, handler));
+        return true;
+      }
+      this.#waiting.set(origin, []);
+    }
+    return this.#route(origin).dispatch(options, handler);
+  }
+
+  async destroy(): Promise<void> {
+    this.#waiting.clear();
+    await Promise.all([this.#direct, ...this.#proxied.values()].map((d) => d.destroy()));
+  }
+
+  #route(origin: string): Dispatcher {
+    const proxy = proxyFor(new URL(origin), this.#connection, this.#settings.env ?? {});
+    if (proxy === null) return this.#direct;
+    let dispatcher = this.#proxied.get(proxy);
+    if (dispatcher === undefined) {
+      dispatcher = new ProxyAgent({
+        ...this.#poolOptions(),
+        uri: proxy,
+        // Plain http:// requests go to the proxy in absolute form, as curl sends them; https://
+        // goes through a CONNECT tunnel.
+        proxyTunnel: false,
+        requestTls: this.#tls(),
+        proxyTls: this.#tls(),
+      });
+      this.#proxied.set(proxy, dispatcher);
+    }
+    return dispatcher;
+  }
+
+  /** Pooling shared by the direct and the proxied dispatchers. */
+  #poolOptions(): Agent.Options {
+    const { maxInFlight } = this.#settings;
+    const { perHost, http2 } = this.#connection;
     // undici gives a finished connection back a loop turn after the response ends, so a
     // request sent at once would find it busy and open another: capped at the most requests
     // in flight, it waits for that turn instead, and a run keeps the connections it needs.
-    ...(settings.maxInFlight === undefined ? {} : { connections: settings.maxInFlight }),
-    // Our own deadline covers the whole request; undici's timers stay out of its way.
-    headersTimeout: 0,
-    bodyTimeout: 0,
-    connect: { timeout: settings.timeoutMs },
-  });
+    const caps = [maxInFlight, perHost ?? undefined].filter((n) => n !== undefined);
+    const connections = caps.length === 0 ? undefined : Math.min(...caps);
+    return {
+      keepAliveTimeout: 30_000,
+      ...(connections === undefined ? {} : { connections }),
+      allowH2: http2,
+      // Our own deadline covers the whole request; undici's timers stay out of its way.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      factory: (origin: string | URL, options: object) => this.#pool(String(origin), options),
+    };
+  }
+
+  #pool(origin: string, options: Pool.Options): Dispatcher {
+    const connector =
+      typeof options.connect === "function"
+        ? options.connect
+        : buildConnector({ ...options.connect, allowH2: this.#connection.http2 });
+    return new Pool(origin, {
+      ...options,
+      connect: (params, callback) => this.#connect(origin, connector, params, callback),
+      factory: (url: URL, clientOptions: object) => {
+        const client = new UndiciClient(url, clientOptions);
+        // Left unset, each connection takes its protocol's own: one request at a time on
+        // HTTP/1.1 (no pipelining), as many streams as the server allows on HTTP/2.
+        if (this.#connection.http2) client.pipelining = undefined as unknown as number;
+        return client;
+      },
+    });
+  }
+
+  /** Opens one connection for `origin`: `--resolve`, then counting and the negotiated protocol. */
+  #connect(
+    origin: string,
+    connector: buildConnector.connector,
+    params: buildConnector.Options,
+    callback: buildConnector.Callback,
+  ): void {
+    const bare = params.hostname.replace(/^\[(.*)\]$/, "$1").toLowerCase();
+    const rule = this.#connection.resolve.find(
+      (r) =>
+        r.host === bare &&
+        String(r.port) === (params.port || (params.protocol === "https:" ? "443" : "80")),
+    );
+    const addresses = rule?.addresses ?? [null];
+    const attempt = (i: number): void => {
+      const address = addresses[i];
+      const target =
+        address === null || address === undefined
+          ? params
+          : {
+              ...params,
+              hostname: address,
+              // The name stays what TLS checks the certificate against (and sends as SNI).
+              servername: params.servername || (isIP(bare) === 0 ? bare : undefined),
+            };
+      connector(target, (error, socket) => {
+        if (error && i + 1 < addresses.length) {
+          attempt(i + 1);
+          return;
+        }
+        // On failure undici's connector passes the error alone.
+        const opened = error ? null : socket;
+        if (opened) {
+          this.opened += 1;
+          const alpn = "alpnProtocol" in opened ? opened.alpnProtocol : false;
+          const versions = this.#protocols.get(origin) ?? new Set<HttpVersion>();
+          versions.add(alpn === "h2" ? "2" : "1.1");
+          this.#protocols.set(origin, versions);
+        }
+        (callback as (e: Error | null, s: typeof socket) => void)(error, socket);
+        // After undici has set the connection up: the requests held for it go now.
+        const waiting = this.#waiting.get(origin);
+        if (waiting !== undefined) {
+          this.#waiting.delete(origin);
+          queueMicrotask(() => {
+            for (const send of waiting) send();
+          });
+        }
+      });
+    };
+    attempt(0);
+  }
+
+  /** TLS options: `-k` and `--cacert`. */
+  #tls(): buildConnector.BuildOptions {
+    const { insecure, connectTimeoutMs } = this.#connection;
+    return {
+      timeout: connectTimeoutMs ?? this.#settings.timeoutMs,
+      ...(insecure ? { rejectUnauthorized: false } : {}),
+      ...(this.#secureContext === null ? {} : { secureContext: this.#secureContext }),
+    };
+  }
 }
 
 /** What a client is opened with: the request options and what shapes its connections. */
-export interface ClientSettings extends RequestOptions {
-  /** Most requests the run has in flight at once (1 for sequential and blocking); none: no cap. */
-  maxInFlight?: number;
-}
+export interface ClientSettings extends RequestOptions, ConnectionSettings {}
 
 /** What a client counted over its life, reported when it closes. */
 export interface ClientCounts {
@@ -82,26 +280,31 @@ export type ResultListener = (result: RequestResult) => void;
 
 /** Opens the dispatcher for one run of any mode and binds the request options to it. */
 export function openClient(settings: ClientSettings, onResult?: ResultListener): Client {
-  const agent = createAgent(settings);
-  const counts: ClientCounts = { connectionsOpened: 0 };
-  agent.on("connect", () => {
-    counts.connectionsOpened += 1;
-  });
+  const connections = createAgent(settings);
   const signals = new SignalWatch();
   return {
-    request: requester(agent, settings, onResult ?? null, signals),
+    request: requester(connections, settings, onResult ?? null, signals),
     async close() {
       signals.release();
       // Every request has settled by now, so nothing is cut; destroy skips the graceful wait.
-      await agent.destroy();
-      return { ...counts };
+      await connections.destroy();
+      return { connectionsOpened: connections.opened };
     },
   };
 }
 
+/**
+ * Where an exchange sends its hops: an undici dispatcher, or `Connections`, which also says
+ * which protocol an origin's connections negotiated.
+ */
+export interface Route {
+  dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean;
+  httpVersion?(origin: string): HttpVersion | null;
+}
+
 /** Binds a dispatcher and the request options into the function every runner calls. */
 export function createRequester(
-  dispatcher: Dispatcher,
+  dispatcher: Route,
   options: RequestOptions,
   onResult?: ResultListener,
 ): RequestFn {
@@ -109,7 +312,7 @@ export function createRequester(
 }
 
 function requester(
-  dispatcher: Dispatcher,
+  dispatcher: Route,
   options: RequestOptions,
   onResult: ResultListener | null,
   signals: SignalWatch,
@@ -139,6 +342,8 @@ export interface Measured {
   headersAt: number | null;
   end: number;
   error: RequestError | null;
+  /** The final response's protocol; none or null: not known. */
+  httpVersion?: HttpVersion | null;
 }
 
 /** The one place a RequestResult is built: ok, offsets and phase times follow from the readings. */
@@ -158,6 +363,7 @@ export function requestResult(
     bytes: measured.bytes,
     redirects: measured.redirects,
     reusedConnection: null,
+    httpVersion: headersAt === null ? null : (measured.httpVersion ?? null),
     startMs: start - clock.runStart,
     queuedMs: Math.max(0, start - clock.enqueuedAt),
     connectMs: null,
@@ -228,6 +434,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   #statusText = "";
   #bytes = 0;
   #headersAt: number | null = null;
+  #httpVersion: HttpVersion | null = null;
   /** The current hop's controller; null until undici starts it. */
   #controller: Dispatcher.DispatchController | null = null;
   /** Set while the current hop is a redirect being drained: where it leads. */
@@ -235,7 +442,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   #done = false;
 
   constructor(
-    private readonly dispatcher: Dispatcher,
+    private readonly dispatcher: Route,
     private readonly options: RequestOptions,
     private readonly target: Target,
     private readonly clock: RequestClock,
@@ -289,6 +496,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   ): void {
     if (this.#done || controller !== this.#controller) return;
     this.#headersAt = performance.now();
+    this.#httpVersion = this.dispatcher.httpVersion?.(new URL(this.#url).origin) ?? null;
     this.#status = statusCode;
     this.#statusText = STATUS_CODES[statusCode] ?? "";
     const location = headers.location;
@@ -383,6 +591,7 @@ class Exchange implements Dispatcher.DispatchHandler {
       headersAt: this.#headersAt,
       end: performance.now(),
       error,
+      httpVersion: this.#httpVersion,
     });
     this.onResult?.(result);
     this.resolve?.(result);
@@ -412,6 +621,11 @@ const KIND_BY_CODE: Record<string, ErrorKind> = {
   EPIPE: "reset",
   UND_ERR_SOCKET: "reset",
   UND_ERR_RES_CONTENT_LENGTH_MISMATCH: "reset",
+  // HTTP/2's own: the stream or the whole session was cut.
+  ERR_HTTP2_STREAM_ERROR: "reset",
+  ERR_HTTP2_SESSION_ERROR: "reset",
+  ERR_HTTP2_STREAM_CANCEL: "reset",
+  ERR_HTTP2_GOAWAY_SESSION: "reset",
   UND_ERR_ABORTED: "aborted",
   ABORT_ERR: "aborted",
   // The client machine ran out of something: never the server's fault.

@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCertificate } from "../src/certificate.js";
 import { type Io, main } from "../src/cli.js";
+import type { Report } from "../src/report/model.js";
+import { type LocalServerHandle, startServer } from "../src/server.js";
 
 let dir: string;
 let urls: string;
@@ -17,7 +19,7 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 /** Runs the CLI in-process and returns its exit code and output. */
-async function cli(args: readonly string[]) {
+async function cli(args: readonly string[], env: Record<string, string> = {}) {
   let stdout = "";
   let stderr = "";
   const io: Io = {
@@ -31,7 +33,7 @@ async function cli(args: readonly string[]) {
     stdoutIsTTY: false,
     stderrIsTTY: false,
     stderrColumns: 80,
-    env: {},
+    env,
     onInterrupt: () => () => {},
   };
   const code = await main(args, io);
@@ -99,17 +101,10 @@ describe("connection flags: bad values", () => {
   });
 });
 
-describe("connection flags the client does not act on yet", () => {
+describe("flags the client does not act on yet", () => {
   it.each([
-    [["-x", "http://127.0.0.1:3128"], "`-x, --proxy`"],
-    [["--noproxy", "*"], "`--noproxy`"],
-    [["-k"], "`-k, --insecure`"],
-    [["--http2"], "`--http2`"],
     [["-d", "a=1"], "`-d, --data`"],
     [["--rate", "50"], "`--rate`"],
-    [["--connect-timeout", "2s"], "`--connect-timeout`"],
-    [["--per-host", "6"], "`--per-host`"],
-    [["--resolve", "api.test:80:127.0.0.1"], "`--resolve`"],
   ])("%j is refused, not silently ignored", async (args, flag) => {
     await expectUsageError(
       [urls, ...args],
@@ -117,24 +112,15 @@ describe("connection flags the client does not act on yet", () => {
     );
   });
 
-  it("refuses a valid --cacert too, after reading it", async () => {
-    const path = join(dir, "ca.pem");
-    await writeFile(path, createCertificate().cert);
-    await expectUsageError(
-      [urls, "--cacert", path],
-      "`--cacert` is not supported yet by the HTTP client; nothing was fetched",
-    );
-  });
-
   it("names every such flag given, in one line", async () => {
     await expectUsageError(
-      [urls, "-k", "--rate", "5"],
-      "`-k, --insecure`, `--rate` are not supported yet by the HTTP client; nothing was fetched",
+      [urls, "-d", "a=1", "--rate", "5"],
+      "`-d, --data`, `--rate` are not supported yet by the HTTP client; nothing was fetched",
     );
   });
 
   it("refuses them in the demo too", async () => {
-    await expectUsageError(["demo", "--http2"], /^`--http2` is not supported yet/);
+    await expectUsageError(["demo", "--rate", "5"], /^`--rate` is not supported yet/);
   });
 });
 
@@ -144,7 +130,34 @@ describe("--help", () => {
     expect(code).toBe(0);
     // Help wraps lines; the marker is counted on the text joined back up.
     const text = stdout.replace(/\n\s+/g, " ");
-    expect(text.match(/\[not supported yet\]/g)).toHaveLength(10);
-    expect(text).toMatch(/--resolve <host:port:addr>.*\[not supported yet\]/);
+    expect(text.match(/\[not supported yet\]/g)).toHaveLength(2);
+    expect(text).toMatch(/--rate <n>.*\[not supported yet\]/);
+    expect(text).not.toMatch(/--resolve <host:port:addr>[^\n]*\[not supported yet\]/);
+  });
+});
+
+describe("--http2 and -k, end to end", () => {
+  let h2: LocalServerHandle;
+  beforeAll(async () => {
+    h2 = await startServer({ port: 0, http2: true });
+  });
+  afterAll(() => h2.close());
+
+  it("shows per mode the protocol and the connections, and that certificates were not checked", async () => {
+    const list = Array.from({ length: 20 }, (_, i) => `${h2.url}/delay/50?i=${i}`);
+    const { code, stdout } = await cli([...list, "--http2", "-k", "--no-progress"]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/certificates not checked \(--insecure\)/);
+    expect(stdout).toMatch(/protocol\s+HTTP\/2 · 1 connection\s+\(sequential\)/);
+    expect(stdout).toMatch(/HTTP\/2 · [1-4] connections?\s+\(concurrent\)/);
+  });
+
+  it("records httpVersion per request and the options in the JSON", async () => {
+    const { code, stdout } = await cli([`${h2.url}/bytes/10`, "--http2", "-k", "--json"]);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as Report;
+    expect(report.options).toMatchObject({ insecure: true, proxies: [] });
+    expect(report.runs.map((run) => run.requests[0]?.httpVersion)).toEqual(["2", "2"]);
+    expect(report.summary.modes.concurrent?.httpVersions).toEqual({ "2": 1 });
   });
 });

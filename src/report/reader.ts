@@ -11,6 +11,8 @@ import { assembleReport } from "./assemble.js";
 import {
   ERROR_KINDS,
   type EventLoopStats,
+  HTTP_VERSIONS,
+  type HttpVersion,
   MODES,
   type Mode,
   type Report,
@@ -171,7 +173,25 @@ function readOptions(check: Checker, value: unknown): ReportOptions {
     // Reports from before `--method` and `--header` existed made plain GETs.
     method: options.method === undefined ? "GET" : check.string(options.method, "options.method"),
     headers: headers as Record<string, string>,
+    // Reports from before proxies and `--insecure` were recorded went direct, checking certificates.
+    proxies:
+      options.proxies === undefined
+        ? []
+        : check
+            .array(options.proxies, "options.proxies")
+            .map((proxy, i) => check.string(proxy, `options.proxies[${i}]`)),
+    insecure:
+      options.insecure === undefined ? false : check.boolean(options.insecure, "options.insecure"),
   };
+}
+
+function readHttpVersion(check: Checker, value: unknown, path: string): HttpVersion | null {
+  if (value === null || value === undefined) return null;
+  const version = check.string(value, path);
+  if (!(HTTP_VERSIONS as readonly string[]).includes(version)) {
+    throw check.fail(path, `one of ${HTTP_VERSIONS.map((v) => `"${v}"`).join(", ")}`);
+  }
+  return version as HttpVersion;
 }
 
 function readShard(check: Checker, value: unknown): Shard | null {
@@ -237,6 +257,7 @@ function readRequest(check: Checker, value: unknown, path: string): RequestResul
       request.reusedConnection === null || request.reusedConnection === undefined
         ? null
         : check.boolean(request.reusedConnection, `${path}.reusedConnection`),
+    httpVersion: readHttpVersion(check, request.httpVersion, `${path}.httpVersion`),
     startMs: check.number(request.startMs, `${path}.startMs`),
     queuedMs:
       request.queuedMs === undefined ? 0 : check.number(request.queuedMs, `${path}.queuedMs`),

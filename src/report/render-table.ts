@@ -8,6 +8,7 @@ import {
   blockingSentence,
   comparisonHeadline,
   comparisonInDoubt,
+  connectionsText,
   failureGroups,
   formatBytes,
   formatMs,
@@ -139,6 +140,8 @@ function multiRunMode(mode: Mode, s: ModeSummary, c: Colors): string[] {
       `${formatBytes(s.bytes)} · latency ${percentiles(s)}`,
   ];
   if (s.eventLoop !== null) lines.push(`${label("Event loop:")} ${eventLoopText(s.eventLoop)}`);
+  const connections = connectionsText(s);
+  if (connections !== null) lines.push(`${label("Connections:")} ${connections}`);
   return lines;
 }
 
@@ -244,6 +247,11 @@ function latencyLines(report: Report, modes: Mode[]): string[] {
   for (const mode of modes) {
     const e = report.summary.modes[mode]?.eventLoop;
     if (e !== undefined && e !== null) add("event loop", eventLoopText(e), mode);
+  }
+  for (const mode of modes) {
+    const s = report.summary.modes[mode];
+    const text = s === undefined ? null : connectionsText(s);
+    if (text !== null) add("protocol", text, mode);
   }
   return layout(rows, [0, 3, 3]);
 }

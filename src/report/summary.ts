@@ -21,6 +21,7 @@ import type {
   Concurrency,
   ErrorKind,
   EventLoopStats,
+  HttpVersion,
   Mode,
   ModeSummary,
   RequestResult,
@@ -194,10 +195,22 @@ function summarizeMode(runs: RunResult[], bound: number | null): ModeSummary | n
     aborted: all.length - requests.length,
     bytes: sum(all.map((request) => request.bytes)),
     eventLoop: worstEventLoop(runs),
+    connectionsOpened: mean(
+      runs.flatMap((run) => (run.connectionsOpened === null ? [] : [run.connectionsOpened])),
+    ),
+    httpVersions: countHttpVersions(all),
     boundMs: bound,
     efficiency: bound !== null && wallMs.mean > 0 ? bound / wallMs.mean : null,
     relative: { ratio: 1, stddev: null },
   };
+}
+
+function countHttpVersions(requests: RequestResult[]): Partial<Record<HttpVersion, number>> {
+  const counts: Partial<Record<HttpVersion, number>> = {};
+  for (const { httpVersion } of requests) {
+    if (httpVersion !== null) counts[httpVersion] = (counts[httpVersion] ?? 0) + 1;
+  }
+  return counts;
 }
 
 /** Each figure at its worst over the runs, so one bad run is not averaged away. */

@@ -154,7 +154,9 @@ describe("fetchbench merge", () => {
     it("a shard with no URL", async () => {
       const result = await runCli([list, "--shard", "12/12"]);
       expect(result.code).toBe(2);
-      expect(result.stderr.trim()).toBe(`fetchbench: ${list}: shard 12/12 has no URL (the list has 9)`);
+      expect(result.stderr.trim()).toBe(
+        `fetchbench: ${list}: shard 12/12 has no URL (the list has 9)`,
+      );
     });
   });
 });

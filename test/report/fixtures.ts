@@ -52,6 +52,7 @@ function result(
     bytes: spec.bytes ?? (status === null ? 0 : 2),
     redirects: spec.redirects ?? 0,
     reusedConnection: !fresh,
+    httpVersion: status === null ? null : "1.1",
     startMs,
     queuedMs,
     connectMs: fresh ? 0.6 : null,
@@ -123,6 +124,8 @@ function options(overrides: Partial<ReportOptions>): ReportOptions {
     timeoutMs: 30_000,
     maxRedirects: 10,
     method: "GET",
+    proxies: [],
+    insecure: false,
     headers: {},
     ...overrides,
   };

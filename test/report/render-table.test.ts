@@ -77,6 +77,8 @@ describe("renderTable", () => {
 
       latency      p50 126 ms · p90 561 ms · p99 1.86 s   (sequential)
                    p50 128 ms · p90 562 ms · p99 1.86 s   (concurrent)
+      protocol     HTTP/1.1 · 1 connection                (sequential)
+                   HTTP/1.1 · 10 connections              (concurrent)
       concurrent finished 1.6× faster than sequential (ideal 1.6×, 100% of the bound)
       "
     `);
@@ -91,18 +93,21 @@ describe("renderTable", () => {
         Range (min … max):    1.509 s …  1.511 s    5 runs
         Requests:             25 ok · 0 failed · 50 B · latency p50 302 ms · p90 502 ms · p99 503 ms
         Event loop:           max delay 11.2 ms · p99 10.6 ms · heartbeat 150/151 · busy 3%
+        Connections:          HTTP/1.1 · 1 connection
 
       concurrent
         Time (mean ± σ):     502.9 ms ±   0.7 ms
         Range (min … max):   502.1 ms … 503.9 ms    5 runs
         Requests:             24 ok · 1 failed · 48 B · latency p50 302 ms · p90 502 ms · p99 503 ms
         Event loop:           max delay 11.2 ms · p99 10.6 ms · heartbeat 49/50 · busy 6%
+        Connections:          HTTP/1.1 · 5 connections
 
       blocking
         Time (mean ± σ):      1.514 s ±  0.001 s
         Range (min … max):    1.513 s …  1.515 s    5 runs
         Requests:             25 ok · 0 failed · 50 B · latency p50 303 ms · p90 503 ms · p99 503 ms
         Event loop:           max delay 502 ms · p99 499 ms · heartbeat 5/151 · busy 100%
+        Connections:          HTTP/1.1 · 1 connection
 
           #  URL                               sequential     concurrent     blocking
           1  http://127.0.0.1:41234/delay/100  200  102 ms    200  102 ms    200  102 ms
@@ -281,6 +286,7 @@ describe("renderTable", () => {
         2.70 ms – 3.00 ms  1 ██████████████████████████████
 
       latency      p50 2.10 ms · p90 2.82 ms · p99 2.98 ms   (sequential)
+      protocol     HTTP/1.1 · 1 connection                   (sequential)
       "
     `);
   });
@@ -400,6 +406,7 @@ function largeReport(count: number, failures: number): Report {
       bytes: 2,
       redirects: 0,
       reusedConnection: null,
+      httpVersion: null,
       startMs: 0,
       queuedMs: 0,
       connectMs: null,

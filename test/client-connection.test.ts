@@ -1,0 +1,134 @@
+/**
+ * The connection options of the client factory against real listeners on 127.0.0.1: HTTP/2,
+ * TLS checks, proxies and the connect options.
+ */
+import { createSecureServer } from "node:http2";
+import type { AddressInfo } from "node:net";
+import { performance } from "node:perf_hooks";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCertificate } from "../src/certificate.js";
+import { type ClientSettings, openClient } from "../src/client.js";
+import { type ConnectionOptions, DEFAULT_CONNECTION } from "../src/options.js";
+import type { RequestResult } from "../src/report/model.js";
+import { type LocalServerHandle, startServer } from "../src/server.js";
+
+const request = { method: "GET", headers: {}, timeoutMs: 10_000, maxRedirects: 10 };
+
+/** Fetches every URL at once through one client; the results and the connections it opened. */
+async function fetchAll(
+  urls: readonly string[],
+  connection: Partial<ConnectionOptions>,
+  settings: Partial<ClientSettings> = {},
+): Promise<{ results: RequestResult[]; connectionsOpened: number }> {
+  const client = openClient({
+    ...request,
+    ...settings,
+    connection: { ...DEFAULT_CONNECTION, ...connection },
+  });
+  const now = performance.now();
+  try {
+    const results = await Promise.all(
+      urls.map((url, index) =>
+        client.request({ index, line: index + 1, url }, { runStart: now, enqueuedAt: now }),
+      ),
+    );
+    return { results, connectionsOpened: (await client.close()).connectionsOpened };
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+}
+
+const many = (base: string, path: string, count: number) =>
+  Array.from({ length: count }, (_, i) => `${base}${path}${path.includes("?") ? "&" : "?"}i=${i}`);
+
+describe("--http2", () => {
+  let h2: LocalServerHandle;
+  let h1: LocalServerHandle;
+  beforeAll(async () => {
+    h2 = await startServer({ port: 0, http2: true });
+    h1 = await startServer({ port: 0, https: true });
+  });
+  afterAll(async () => {
+    await h2.close();
+    await h1.close();
+  });
+
+  it("sends 100 requests at once over a handful of HTTP/2 connections", async () => {
+    const ca = h2.certificate?.cert ?? null;
+    const { results, connectionsOpened } = await fetchAll(many(h2.url, "/delay/100", 100), {
+      http2: true,
+      ca,
+    });
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    expect(new Set(results.map((r) => r.httpVersion))).toEqual(new Set(["2"]));
+    expect(connectionsOpened).toBeGreaterThanOrEqual(1);
+    expect(connectionsOpened).toBeLessThanOrEqual(4);
+  });
+
+  it("speaks HTTP/1.1 to the same server without the flag", async () => {
+    const ca = h2.certificate?.cert ?? null;
+    const { results } = await fetchAll(many(h2.url, "/bytes/10", 3), { ca });
+    expect(results.map((r) => [r.ok, r.httpVersion])).toEqual(Array(3).fill([true, "1.1"]));
+  });
+
+  it("falls back to HTTP/1.1, one request per connection, where the server has no h2", async () => {
+    const ca = h1.certificate?.cert ?? null;
+    const started = performance.now();
+    const { results, connectionsOpened } = await fetchAll(many(h1.url, "/delay/300", 10), {
+      http2: true,
+      ca,
+    });
+    const wall = performance.now() - started;
+    expect(results.map((r) => [r.ok, r.httpVersion])).toEqual(Array(10).fill([true, "1.1"]));
+    // Ten at once, not one after another on a pipelined connection (that would be ≥ 3 s).
+    expect(connectionsOpened).toBeGreaterThan(1);
+    expect(wall).toBeLessThan(2500);
+  });
+
+  it("fails an HTTP/2 body cut short, and keeps the other streams going", async () => {
+    const ca = h2.certificate?.cert ?? null;
+    const { results } = await fetchAll([`${h2.url}/truncate/10000`, `${h2.url}/bytes/5000`], {
+      http2: true,
+      ca,
+    });
+    const [cut, whole] = results;
+    expect(cut?.ok).toBe(false);
+    expect(cut?.error?.kind).toBe("reset");
+    expect(cut?.bytes).toBeLessThan(10_000);
+    expect(whole).toMatchObject({ ok: true, bytes: 5000, httpVersion: "2" });
+  });
+
+  it("records no protocol for a request that got no response", async () => {
+    const ca = h2.certificate?.cert ?? null;
+    const { results } = await fetchAll([`${h2.url}/hang`], { http2: true, ca }, { timeoutMs: 300 });
+    expect(results[0]).toMatchObject({ ok: false, httpVersion: null });
+  });
+});
+
+describe("HTTP/2 bodies", () => {
+  it("fails a stream that ends before its Content-Length (nghttp2 checks it)", async () => {
+    const certificate = createCertificate();
+    const server = createSecureServer({ cert: certificate.cert, key: certificate.key });
+    server.on("stream", (stream) => {
+      stream.respond({ ":status": 200, "content-length": "100" });
+      stream.end("only ten b");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const { results } = await fetchAll([`https://127.0.0.1:${port}/`], {
+        http2: true,
+        ca: certificate.cert,
+      });
+      expect(results[0]).toMatchObject({
+        ok: false,
+        bytes: 10,
+        httpVersion: "2",
+        error: { kind: "reset" },
+      });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
