@@ -635,6 +635,35 @@ const KIND_BY_CODE: Record<string, ErrorKind> = {
   ENOBUFS: "local",
 };
 
+/** Certificate checks that failed, by OpenSSL's or Node's code: what it was and whether a CA helps. */
+const CERTIFICATE_PROBLEMS: Record<string, { what: string; caHelps: boolean }> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: { what: "self-signed certificate", caHelps: true },
+  SELF_SIGNED_CERT_IN_CHAIN: { what: "self-signed certificate in the chain", caHelps: true },
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: { what: "certificate from an unknown CA", caHelps: true },
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: { what: "certificate from an unknown CA", caHelps: true },
+  UNABLE_TO_GET_ISSUER_CERT: { what: "certificate from an unknown CA", caHelps: true },
+  CERT_HAS_EXPIRED: { what: "expired certificate", caHelps: false },
+  CERT_NOT_YET_VALID: { what: "certificate not valid yet", caHelps: false },
+  ERR_TLS_CERT_ALTNAME_INVALID: { what: "certificate for another host", caHelps: false },
+};
+
+/** Which check failed and how to accept the certificate on purpose, as curl users would. */
+function certificateMessage(
+  problem: { what: string; caHelps: boolean },
+  error: unknown,
+  message: string,
+): string {
+  const accept = problem.caHelps
+    ? "accept it on purpose with -k (--insecure), or trust its CA with --cacert <file>"
+    : "accept it on purpose with -k (--insecure)";
+  // A wrong host: the name asked for (from Node's message) and the names the certificate has.
+  const asked = /(?:Host|IP): (\S+?)\.? is not/.exec(message)?.[1];
+  const names = (error as { cert?: { subjectaltname?: unknown } } | null)?.cert?.subjectaltname;
+  const which =
+    asked !== undefined && typeof names === "string" ? ` (${asked} is not among ${names})` : "";
+  return `${problem.what}${which}; ${accept}`;
+}
+
 const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_)/;
 
 /**
@@ -659,6 +688,10 @@ export function classify(
   let kind: ErrorKind = (code && KIND_BY_CODE[code]) || "other";
   if (code && TLS_CODE.test(code)) kind = "tls";
   const message = root instanceof Error && root.message ? root.message : String(root);
+  const certificate = code === null ? undefined : CERTIFICATE_PROBLEMS[code];
+  if (code !== null && certificate !== undefined) {
+    return { kind, code, message: oneLine(certificateMessage(certificate, root, message)) };
+  }
   return { kind, code, message: oneLine(message) };
 }
 

@@ -161,3 +161,27 @@ describe("--http2 and -k, end to end", () => {
     expect(report.summary.modes.concurrent?.httpVersions).toEqual({ "2": 1 });
   });
 });
+
+describe("--cacert and certificate failures, end to end", () => {
+  let tls: LocalServerHandle;
+  beforeAll(async () => {
+    tls = await startServer({ port: 0, https: true });
+  });
+  afterAll(() => tls.close());
+
+  it("trusts the CA of a PEM file", async () => {
+    const path = join(dir, "server-ca.pem");
+    await writeFile(path, tls.certificate?.cert ?? "");
+    const { code, stdout } = await cli([`${tls.url}/bytes/10`, "--cacert", path, "--json"]);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as Report;
+    expect(report.options.insecure).toBe(false);
+    expect(report.runs.every((run) => run.requests[0]?.ok)).toBe(true);
+  });
+
+  it("without it, reports a tls failure that says how to accept the certificate", async () => {
+    const { code, stdout } = await cli([`${tls.url}/bytes/10`, "--no-progress"]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/tls\s+self-signed certificate; accept it on purpose with -k/);
+  });
+});

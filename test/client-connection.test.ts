@@ -3,10 +3,11 @@
  * TLS checks, proxies and the connect options.
  */
 import { createSecureServer } from "node:http2";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCertificate } from "../src/certificate.js";
+import { type Certificate, createCertificate } from "../src/certificate.js";
 import { type ClientSettings, openClient } from "../src/client.js";
 import { type ConnectionOptions, DEFAULT_CONNECTION } from "../src/options.js";
 import type { RequestResult } from "../src/report/model.js";
@@ -129,6 +130,94 @@ describe("HTTP/2 bodies", () => {
       });
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
+describe("certificates", () => {
+  let selfSigned: LocalServerHandle;
+  beforeAll(async () => {
+    selfSigned = await startServer({ port: 0, https: true });
+  });
+  afterAll(() => selfSigned.close());
+
+  /** An HTTPS server on 127.0.0.1 with the given certificate; closed by the returned function. */
+  async function httpsWith(certificate: Certificate) {
+    const server = createHttpsServer({ cert: certificate.cert, key: certificate.key }, (_, res) =>
+      res.end("ok"),
+    );
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+      url: `https://127.0.0.1:${port}/`,
+      close: () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    };
+  }
+
+  it("fails a self-signed certificate as tls, saying so and how to accept it", async () => {
+    const { results } = await fetchAll([`${selfSigned.url}/bytes/10`], {});
+    expect(results[0]).toMatchObject({ ok: false, status: null, httpVersion: null });
+    expect(results[0]?.error).toEqual({
+      kind: "tls",
+      code: "DEPTH_ZERO_SELF_SIGNED_CERT",
+      message:
+        "self-signed certificate; accept it on purpose with -k (--insecure), or trust its CA with --cacert <file>",
+    });
+  });
+
+  it("accepts it with -k, and with its certificate as the CA", async () => {
+    const insecure = await fetchAll([`${selfSigned.url}/bytes/10`], { insecure: true });
+    expect(insecure.results[0]).toMatchObject({ ok: true, bytes: 10 });
+    const trusted = await fetchAll([`${selfSigned.url}/bytes/10`], {
+      ca: selfSigned.certificate?.cert ?? null,
+    });
+    expect(trusted.results[0]).toMatchObject({ ok: true, bytes: 10 });
+  });
+
+  it("still refuses a certificate the given CA did not sign", async () => {
+    const { results } = await fetchAll([`${selfSigned.url}/bytes/10`], {
+      ca: createCertificate().cert,
+    });
+    expect(results[0]?.error?.kind).toBe("tls");
+  });
+
+  it("fails an expired certificate even from a trusted CA, and -k accepts it", async () => {
+    const day = 86_400_000;
+    const expired = createCertificate({
+      notBefore: new Date(Date.now() - 30 * day),
+      notAfter: new Date(Date.now() - day),
+    });
+    const server = await httpsWith(expired);
+    try {
+      const { results } = await fetchAll([server.url], { ca: expired.cert });
+      expect(results[0]?.error).toEqual({
+        kind: "tls",
+        code: "CERT_HAS_EXPIRED",
+        message: "expired certificate; accept it on purpose with -k (--insecure)",
+      });
+      const insecure = await fetchAll([server.url], { insecure: true });
+      expect(insecure.results[0]?.ok).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("fails a certificate for another host, naming the names it has", async () => {
+    const other = createCertificate({ hosts: ["other.example"] });
+    const server = await httpsWith(other);
+    try {
+      const { results } = await fetchAll([server.url], { ca: other.cert });
+      expect(results[0]?.error?.kind).toBe("tls");
+      expect(results[0]?.error?.code).toBe("ERR_TLS_CERT_ALTNAME_INVALID");
+      expect(results[0]?.error?.message).toMatch(
+        /^certificate for another host \(127\.0\.0\.1 is not among DNS:other\.example\); accept it on purpose with -k \(--insecure\)$/,
+      );
+    } finally {
+      await server.close();
     }
   });
 });
