@@ -688,6 +688,13 @@ export function classify(
   let kind: ErrorKind = (code && KIND_BY_CODE[code]) || "other";
   if (code && TLS_CODE.test(code)) kind = "tls";
   const message = root instanceof Error && root.message ? root.message : String(root);
+  // undici reports a proxy that refused the tunnel as an abort; it is the connection that failed.
+  const refused = /^Proxy response \((\d+)\)/.exec(message);
+  if (refused) {
+    const status = Number(refused[1]);
+    const text = `${status} ${STATUS_CODES[status] ?? ""}`.trimEnd();
+    return { kind: "connect", code, message: `the proxy refused the tunnel: HTTP ${text}` };
+  }
   const certificate = code === null ? undefined : CERTIFICATE_PROBLEMS[code];
   if (code !== null && certificate !== undefined) {
     return { kind, code, message: oneLine(certificateMessage(certificate, root, message)) };

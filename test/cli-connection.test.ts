@@ -6,6 +6,7 @@ import { createCertificate } from "../src/certificate.js";
 import { type Io, main } from "../src/cli.js";
 import type { Report } from "../src/report/model.js";
 import { type LocalServerHandle, startServer } from "../src/server.js";
+import { startProxy, type TestProxy } from "./proxy.js";
 
 let dir: string;
 let urls: string;
@@ -40,8 +41,12 @@ async function cli(args: readonly string[], env: Record<string, string> = {}) {
   return { code, stdout, stderr };
 }
 
-async function expectUsageError(args: readonly string[], message: string | RegExp) {
-  const result = await cli(args);
+async function expectUsageError(
+  args: readonly string[],
+  message: string | RegExp,
+  env: Record<string, string> = {},
+) {
+  const result = await cli(args, env);
   expect(result.code).toBe(2);
   expect(result.stdout).toBe("");
   const lines = result.stderr.trimEnd().split("\n");
@@ -183,5 +188,36 @@ describe("--cacert and certificate failures, end to end", () => {
     const { code, stdout } = await cli([`${tls.url}/bytes/10`, "--no-progress"]);
     expect(code).toBe(1);
     expect(stdout).toMatch(/tls\s+self-signed certificate; accept it on purpose with -k/);
+  });
+});
+
+describe("proxies, end to end", () => {
+  let proxy: TestProxy;
+  let plain: LocalServerHandle;
+  beforeAll(async () => {
+    proxy = await startProxy();
+    plain = await startServer({ port: 0 });
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await plain.close();
+  });
+
+  it("reads HTTP_PROXY from the CLI's environment and names the proxy in the header", async () => {
+    proxy.passed.length = 0;
+    const credentialed = proxy.url.replace("http://", "http://user:secret@");
+    const { code, stdout } = await cli([`${plain.url}/bytes/10`, "--no-progress"], {
+      HTTP_PROXY: credentialed,
+    });
+    expect(code).toBe(0);
+    expect(stdout.split("\n")[0]).toMatch(new RegExp(`· via proxy ${proxy.url}$`));
+    expect(stdout).not.toMatch(/secret/);
+    expect(proxy.passed).toHaveLength(2);
+  });
+
+  it("refuses a proxy variable that does not parse, naming it, before fetching", async () => {
+    await expectUsageError([`${plain.url}/bytes/10`], /^Expected `\$HTTP_PROXY` to be/, {
+      HTTP_PROXY: "ftp://proxy:21",
+    });
   });
 });

@@ -12,6 +12,8 @@ import { type ClientSettings, openClient } from "../src/client.js";
 import { type ConnectionOptions, DEFAULT_CONNECTION } from "../src/options.js";
 import type { RequestResult } from "../src/report/model.js";
 import { type LocalServerHandle, startServer } from "../src/server.js";
+import { deadPort } from "./helpers.js";
+import { startProxy, type TestProxy } from "./proxy.js";
 
 const request = { method: "GET", headers: {}, timeoutMs: 10_000, maxRedirects: 10 };
 
@@ -218,6 +220,106 @@ describe("certificates", () => {
       );
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe("proxies", () => {
+  let proxy: TestProxy;
+  let plain: LocalServerHandle;
+  let tls: LocalServerHandle;
+  beforeAll(async () => {
+    proxy = await startProxy();
+    plain = await startServer({ port: 0 });
+    tls = await startServer({ port: 0, https: true });
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await plain.close();
+    await tls.close();
+  });
+
+  async function through(
+    urls: readonly string[],
+    connection: Partial<ConnectionOptions>,
+    env: Record<string, string>,
+  ) {
+    proxy.passed.length = 0;
+    const { results } = await fetchAll(urls, { insecure: true, ...connection }, { env });
+    return { results, passed: proxy.passed.map(({ method, target }) => ({ method, target })) };
+  }
+
+  it("sends https through a CONNECT tunnel of HTTPS_PROXY, and http direct", async () => {
+    const host = new URL(tls.url).host;
+    const { results, passed } = await through(
+      [`${tls.url}/bytes/10`, `${plain.url}/bytes/10`],
+      {},
+      { HTTPS_PROXY: proxy.url },
+    );
+    expect(results.map((r) => r.ok)).toEqual([true, true]);
+    expect(passed).toEqual([{ method: "CONNECT", target: host }]);
+  });
+
+  it("sends http to HTTP_PROXY as a full URL (lower-case name too)", async () => {
+    for (const name of ["HTTP_PROXY", "http_proxy"]) {
+      const { results, passed } = await through(
+        [`${plain.url}/bytes/10`],
+        {},
+        { [name]: proxy.url },
+      );
+      expect(results[0]).toMatchObject({ ok: true, bytes: 10, httpVersion: "1.1" });
+      expect(passed).toEqual([{ method: "GET", target: `${plain.url}/bytes/10` }]);
+    }
+  });
+
+  it("reaches NO_PROXY hosts and --noproxy hosts directly", async () => {
+    const url = `${plain.url}/bytes/10`;
+    const env = await through([url], {}, { HTTP_PROXY: proxy.url, NO_PROXY: "127.0.0.1" });
+    expect(env.results[0]?.ok).toBe(true);
+    expect(env.passed).toEqual([]);
+    const flag = await through([url], { noProxy: ["127.0.0.1"] }, { HTTP_PROXY: proxy.url });
+    expect(flag.results[0]?.ok).toBe(true);
+    expect(flag.passed).toEqual([]);
+    // --noproxy replaces NO_PROXY: an empty list sends everything through the proxy again.
+    const none = await through([url], { noProxy: [] }, { HTTP_PROXY: proxy.url, NO_PROXY: "*" });
+    expect(none.passed).toHaveLength(1);
+  });
+
+  it("lets -x override the environment's proxy", async () => {
+    const dead = `http://127.0.0.1:${await deadPort()}`;
+    const { results, passed } = await through(
+      [`${plain.url}/bytes/10`, `${tls.url}/bytes/10`],
+      { proxy: proxy.url },
+      { HTTP_PROXY: dead, HTTPS_PROXY: dead },
+    );
+    expect(results.map((r) => r.ok)).toEqual([true, true]);
+    expect(passed.map((p) => p.method).sort()).toEqual(["CONNECT", "GET"]);
+  });
+
+  it("fails a request whose proxy is down as a connect failure", async () => {
+    const dead = `http://127.0.0.1:${await deadPort()}`;
+    const { results } = await through([`${plain.url}/bytes/10`], { proxy: dead }, {});
+    expect(results[0]?.error?.kind).toBe("connect");
+  });
+
+  it("fails a tunnel the proxy refuses as a connect failure with its status", async () => {
+    const guarded = await startProxy({ credentials: "user:secret" });
+    try {
+      const { results } = await fetchAll([`${tls.url}/bytes/10`], {
+        proxy: guarded.url,
+        insecure: true,
+      });
+      expect(results[0]?.error).toMatchObject({
+        kind: "connect",
+        message: "the proxy refused the tunnel: HTTP 407 Proxy Authentication Required",
+      });
+      const { results: allowed } = await fetchAll([`${tls.url}/bytes/10`], {
+        proxy: guarded.url.replace("http://", "http://user:secret@"),
+        insecure: true,
+      });
+      expect(allowed[0]?.ok).toBe(true);
+    } finally {
+      await guarded.close();
     }
   });
 });
