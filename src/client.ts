@@ -695,6 +695,11 @@ export function classify(
     const text = `${status} ${STATUS_CODES[status] ?? ""}`.trimEnd();
     return { kind: "connect", code, message: `the proxy refused the tunnel: HTTP ${text}` };
   }
+  if (code === "UND_ERR_CONNECT_TIMEOUT") {
+    const ms = /timeout: (\d+)ms/.exec(message)?.[1];
+    const within = ms === undefined ? "" : ` within ${formatDuration(Number(ms))}`;
+    return { kind, code, message: `no connection${within} (connect timeout)` };
+  }
   const certificate = code === null ? undefined : CERTIFICATE_PROBLEMS[code];
   if (code !== null && certificate !== undefined) {
     return { kind, code, message: oneLine(certificateMessage(certificate, root, message)) };

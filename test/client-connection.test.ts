@@ -4,7 +4,7 @@
  */
 import { createSecureServer } from "node:http2";
 import { createServer as createHttpsServer } from "node:https";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer as createNetServer, type Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Certificate, createCertificate } from "../src/certificate.js";
@@ -320,6 +320,78 @@ describe("proxies", () => {
       expect(allowed[0]?.ok).toBe(true);
     } finally {
       await guarded.close();
+    }
+  });
+});
+
+describe("connect options", () => {
+  it("--connect-timeout cuts a connection that does not open, as a connect timeout", async () => {
+    // Takes the TCP connection and never answers the TLS handshake.
+    const sockets = new Set<Socket>();
+    const silent = createNetServer((socket) => {
+      sockets.add(socket.on("error", () => {}));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const started = performance.now();
+      const { results } = await fetchAll([`https://127.0.0.1:${port}/`], {
+        connectTimeoutMs: 300,
+      });
+      expect(results[0]?.error).toEqual({
+        kind: "timeout",
+        code: "UND_ERR_CONNECT_TIMEOUT",
+        message: "no connection within 300 ms (connect timeout)",
+      });
+      // Well before the request's own 10 s deadline.
+      expect(performance.now() - started).toBeLessThan(5000);
+    } finally {
+      await new Promise<void>((resolve) => {
+        silent.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      });
+    }
+  });
+
+  it("--per-host caps the connections to each origin", async () => {
+    const a = await startServer({ port: 0 });
+    const b = await startServer({ port: 0 });
+    try {
+      const urls = [...many(a.url, "/delay/100", 8), ...many(b.url, "/delay/100", 8)];
+      const { results, connectionsOpened } = await fetchAll(urls, { perHost: 2 });
+      expect(results.every((r) => r.ok)).toBe(true);
+      expect(connectionsOpened).toBeLessThanOrEqual(4);
+      // Eight requests over two connections take at least four rounds of 100 ms.
+      expect(Math.max(...results.map((r) => r.endMs))).toBeGreaterThanOrEqual(380);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it("--resolve sends a name to a chosen address, keeping it for Host and TLS", async () => {
+    const certificate = createCertificate({ hosts: ["api.test"] });
+    const server = createHttpsServer({ cert: certificate.cert, key: certificate.key }, (req, res) =>
+      res.end(String(req.headers.host)),
+    );
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const { results } = await fetchAll([`https://api.test:${port}/`], {
+        ca: certificate.cert,
+        resolve: [{ host: "api.test", port, addresses: ["127.0.0.1"] }],
+      });
+      // The body is the Host header the server saw; the certificate is only valid for api.test.
+      expect(results[0]).toMatchObject({ ok: true, bytes: `api.test:${port}`.length });
+      const other = await fetchAll([`https://api.test:${port + 1}/`], {
+        resolve: [{ host: "api.test", port, addresses: ["127.0.0.1"] }],
+      });
+      expect(other.results[0]?.error?.kind).toBe("dns");
+    } finally {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
     }
   });
 });
