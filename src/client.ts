@@ -470,7 +470,8 @@ class Exchange implements Dispatcher.DispatchHandler {
         origin: url.origin,
         path: url.pathname + url.search,
         method: this.#method as Dispatcher.HttpMethod,
-        headers: this.#headers,
+        // A copy: undici's plain-HTTP proxy path writes a Host header into the object it gets.
+        headers: { ...this.#headers },
       },
       this,
     );
