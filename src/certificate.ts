@@ -53,7 +53,9 @@ export function createCertificate(options: CertificateOptions = {}): Certificate
   const algorithm = sequence(oid(OID.ecdsaWithSha256));
   // A positive serial of 16 random bytes: the high bit cleared keeps the INTEGER positive.
   const serial = randomBytes(16);
-  serial[0] = (serial[0] ?? 0) & 0x7f;
+  // A first byte of 0 would make the INTEGER non-minimal, which OpenSSL refuses ("illegal
+  // padding") about one certificate in 256: bit 6 set keeps it non-zero and positive.
+  serial[0] = ((serial[0] ?? 0) & 0x7f) | 0x40;
   const tbs = sequence(
     tlv(0xa0, integer(Buffer.from([2]))), // version 3
     integer(serial),

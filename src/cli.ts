@@ -429,9 +429,6 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
   return program;
 }
 
-/** Marks in --help the flags the HTTP client does not act on yet (see UNWIRED). */
-const NOT_YET = " [not supported yet]";
-
 /**
  * The URL list from the arguments: one file (or `-`), or URLs given directly. A word that is
  * no file but close to a command name is taken for a mistyped command.
@@ -602,31 +599,22 @@ function addRunOptions(command: Command, defaultModes: readonly Mode[] = DEFAULT
       "--max-regression <percent>",
       "with --baseline: exit 1 when a mode is significantly slower by more than this",
     )
-    .option(
-      "-x, --proxy <url>",
-      `proxy for every request (default: HTTP_PROXY, HTTPS_PROXY)${NOT_YET}`,
-    )
-    .option(
-      "--noproxy <list>",
-      `hosts reached without the proxy, * for all (default: NO_PROXY)${NOT_YET}`,
-    )
-    .option("-k, --insecure", `accept any server certificate${NOT_YET}`)
-    .option("--cacert <file>", `also trust the CA certificates in this PEM file${NOT_YET}`)
-    .option("--http2", `offer HTTP/2 (ALPN), falling back to HTTP/1.1${NOT_YET}`)
+    .option("-x, --proxy <url>", "proxy for every request (default: HTTP_PROXY, HTTPS_PROXY)")
+    .option("--noproxy <list>", "hosts reached without the proxy, * for all (default: NO_PROXY)")
+    .option("-k, --insecure", "accept any server certificate")
+    .option("--cacert <file>", "also trust the CA certificates in this PEM file")
+    .option("--http2", "offer HTTP/2 (ALPN), falling back to HTTP/1.1")
     .option(
       "-d, --data <text|@file>",
       `request body, as curl sends it: POST unless -X, form content type unless -H (repeatable, joined with &)`,
       collect,
     )
     .option("--rate <n>", `start n requests per second, on a fixed schedule, in every mode`)
-    .option(
-      "--connect-timeout <duration>",
-      `deadline to open a connection (default: --timeout)${NOT_YET}`,
-    )
-    .option("--per-host <n>", `connections to one origin at most, in every mode${NOT_YET}`)
+    .option("--connect-timeout <duration>", "deadline to open a connection (default: --timeout)")
+    .option("--per-host <n>", "connections to one origin at most, in every mode")
     .option(
       "--resolve <host:port:addr>",
-      `connect to addr for host:port, keeping the name for Host and TLS (repeatable)${NOT_YET}`,
+      "connect to addr for host:port, keeping the name for Host and TLS (repeatable)",
       collect,
     )
     .option(
@@ -699,7 +687,6 @@ async function resolveRunSettings(
       headers,
     ));
   }
-  refuseUnwired(raw);
   // A flag given on the command line that the chosen modes never read is worth a word.
   const notices =
     command.getOptionValueSource("concurrency") === "cli" && !modes.includes("concurrent")
@@ -816,30 +803,6 @@ async function resolveConnection(raw: RawRunOptions): Promise<ConnectionOptions>
   };
 }
 
-/**
- * Flags that are parsed and validated, but that the HTTP client does not act on yet. Each
- * is refused rather than silently ignored; an entry goes when the client honours it.
- */
-const UNWIRED: readonly [keyof RawRunOptions, string][] = [
-  ["proxy", "-x, --proxy"],
-  ["noproxy", "--noproxy"],
-  ["insecure", "-k, --insecure"],
-  ["cacert", "--cacert"],
-  ["http2", "--http2"],
-  ["connectTimeout", "--connect-timeout"],
-  ["perHost", "--per-host"],
-  ["resolve", "--resolve"],
-];
-
-function refuseUnwired(raw: RawRunOptions): void {
-  const given = UNWIRED.filter(([key]) => raw[key] !== undefined).map(([, flag]) => `\`${flag}\``);
-  if (given.length === 0) return;
-  const verb = given.length === 1 ? "is" : "are";
-  throw new UsageError(
-    `${given.join(", ")} ${verb} not supported yet by the HTTP client; nothing was fetched`,
-  );
-}
-
 /** Colour only on a terminal; `NO_COLOR` and `--no-color` turn it off, `FORCE_COLOR` on. */
 function useColor(flag: boolean, isTTY: boolean, io: Io): boolean {
   if (!flag) return false;
@@ -889,6 +852,8 @@ async function runAndReport(
   try {
     report = await compare(targets, {
       ...settings.compare,
+      connection: settings.connection,
+      env: io.env,
       source,
       signal: controller.signal,
       onProgress: progress?.onProgress,

@@ -1,18 +1,34 @@
 import { STATUS_CODES } from "node:http";
+import { isIP } from "node:net";
 import { performance } from "node:perf_hooks";
-import { Agent, type Dispatcher } from "undici";
+import { createSecureContext, rootCertificates, type SecureContext } from "node:tls";
+import {
+  Agent,
+  buildConnector,
+  type Dispatcher,
+  Pool,
+  ProxyAgent,
+  Client as UndiciClient,
+} from "undici";
 import {
   addHop,
   type ConnectionObserver,
   type ConnectionTiming,
   type ConnectionUse,
+  connectionTimer,
   expectConnection,
-  timedFactory,
 } from "./diagnostics.js";
 import { errorCode } from "./errors.js";
-import { formatDuration } from "./options.js";
+import { type ConnectionOptions, DEFAULT_CONNECTION, formatDuration } from "./options.js";
+import { type Env, proxyFor } from "./proxy-rules.js";
 import { sanitize } from "./report/format.js";
-import type { ErrorKind, RequestError, RequestResult, Target } from "./report/model.js";
+import type {
+  ErrorKind,
+  HttpVersion,
+  RequestError,
+  RequestResult,
+  Target,
+} from "./report/model.js";
 import { createSchedule, type Schedule } from "./schedule.js";
 
 /** How every request of a run is made; the same for every mode. */
@@ -57,29 +73,215 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const REDIRECT_BODY_LIMIT = 1 << 20;
 
 /**
- * The dispatcher every request of one run goes through, built from the run's settings: the one
- * place where connection options (pooling, TLS, proxies) are decided.
+ * What shapes a run's connections besides the request options: `--http2`, TLS, proxies,
+ * timeouts, caps and name overrides, with the environment the proxy variables come from.
  */
-export function createAgent(settings: Pick<ClientSettings, "timeoutMs" | "maxInFlight">): Agent {
-  return new Agent({
-    // Times and numbers each connection; a ProxyAgent takes the same option.
-    factory: timedFactory(),
-    keepAliveTimeout: 30_000,
+export interface ConnectionSettings {
+  /** Most requests the run has in flight at once (1 for sequential and blocking); none: no cap. */
+  maxInFlight?: number;
+  /** The connection flags; none: undici's defaults, direct, certificates checked. */
+  connection?: ConnectionOptions;
+  /** Where `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` are read; none: no proxy. */
+  env?: Env;
+}
+
+/**
+ * The dispatcher every request of one run goes through, built from the run's settings: the one
+ * place where connection options (pooling, TLS, HTTP/2, proxies, name overrides) are decided.
+ */
+export function createAgent(
+  settings: Pick<ClientSettings, "timeoutMs"> & ConnectionSettings,
+): Connections {
+  return new Connections(settings);
+}
+
+/**
+ * A dispatcher that sends each origin direct or through its proxy (curl's rules, from
+ * `proxyFor`), counts the connections it opens and remembers which protocol each negotiated.
+ */
+export class Connections {
+  /** Connections opened so far (each TCP connect or proxy tunnel, whatever its origin). */
+  opened = 0;
+  readonly #settings: Pick<ClientSettings, "timeoutMs"> & ConnectionSettings;
+  readonly #connection: ConnectionOptions;
+  readonly #direct: Dispatcher;
+  readonly #proxied = new Map<string, Dispatcher>();
+  /** Per origin: the protocols its connections negotiated. */
+  readonly #protocols = new Map<string, Set<HttpVersion>>();
+  /**
+   * Per https origin with `--http2`, while its first connection is being opened: the requests
+   * held back until ALPN says whether they can share it (see `dispatch`).
+   */
+  readonly #waiting = new Map<string, (() => void)[]>();
+  /** `--cacert` added to Node's own CAs, parsed once rather than on every connection. */
+  readonly #secureContext: SecureContext | null;
+  /** Times and numbers every connection the run opens (see src/diagnostics.ts). */
+  readonly #timed = connectionTimer();
+
+  constructor(settings: Pick<ClientSettings, "timeoutMs"> & ConnectionSettings) {
+    this.#settings = settings;
+    this.#connection = settings.connection ?? DEFAULT_CONNECTION;
+    const { ca } = this.#connection;
+    // Added to Node's own CAs, as curl --cacert adds to the bundle it was built with.
+    this.#secureContext =
+      ca === null ? null : createSecureContext({ ca: [...rootCertificates, ca] });
+    this.#direct = new Agent({ ...this.#poolOptions(), connect: this.#tls() });
+  }
+
+  /** The protocol of the connections to `origin`; null before one opened, or when they differ. */
+  httpVersion(origin: string): HttpVersion | null {
+    if (origin.startsWith("http:")) return "1.1";
+    const seen = this.#protocols.get(origin);
+    return seen?.size === 1 ? ([...seen][0] ?? null) : null;
+  }
+
+  dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    const origin = String(options.origin);
+    // undici opens a connection for every request sent before the first one is up, so with
+    // HTTP/2 the requests that arrive meanwhile wait for it: on h2 they share it as streams,
+    // on HTTP/1.1 they go out as usual, one connection each.
+    if (this.#connection.http2 && origin.startsWith("https:") && !this.#protocols.has(origin)) {
+      const waiting = this.#waiting.get(origin);
+      if (waiting !== undefined) {
+        waiting.push(() => this.#route(origin).dispatch(options, handler));
+        return true;
+      }
+      this.#waiting.set(origin, []);
+    }
+    return this.#route(origin).dispatch(options, handler);
+  }
+
+  async destroy(): Promise<void> {
+    this.#waiting.clear();
+    await Promise.all([this.#direct, ...this.#proxied.values()].map((d) => d.destroy()));
+  }
+
+  #route(origin: string): Dispatcher {
+    const proxy = proxyFor(new URL(origin), this.#connection, this.#settings.env ?? {});
+    if (proxy === null) return this.#direct;
+    let dispatcher = this.#proxied.get(proxy);
+    if (dispatcher === undefined) {
+      dispatcher = new ProxyAgent({
+        ...this.#poolOptions(),
+        uri: proxy,
+        // Plain http:// requests go to the proxy in absolute form, as curl sends them; https://
+        // goes through a CONNECT tunnel.
+        proxyTunnel: false,
+        requestTls: this.#tls(),
+        proxyTls: this.#tls(),
+      });
+      this.#proxied.set(proxy, dispatcher);
+    }
+    return dispatcher;
+  }
+
+  /** Pooling shared by the direct and the proxied dispatchers. */
+  #poolOptions(): Agent.Options {
+    const { maxInFlight } = this.#settings;
+    const { perHost, http2 } = this.#connection;
     // undici gives a finished connection back a loop turn after the response ends, so a
     // request sent at once would find it busy and open another: capped at the most requests
     // in flight, it waits for that turn instead, and a run keeps the connections it needs.
-    ...(settings.maxInFlight === undefined ? {} : { connections: settings.maxInFlight }),
-    // Our own deadline covers the whole request; undici's timers stay out of its way.
-    headersTimeout: 0,
-    bodyTimeout: 0,
-    connect: { timeout: settings.timeoutMs },
-  });
+    const caps = [maxInFlight, perHost ?? undefined].filter((n) => n !== undefined);
+    const connections = caps.length === 0 ? undefined : Math.min(...caps);
+    return {
+      keepAliveTimeout: 30_000,
+      ...(connections === undefined ? {} : { connections }),
+      allowH2: http2,
+      // Our own deadline covers the whole request; undici's timers stay out of its way.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      factory: (origin: string | URL, options: object) => this.#pool(String(origin), options),
+    };
+  }
+
+  #pool(origin: string, options: Pool.Options): Dispatcher {
+    // Timed and numbered for the phases (src/diagnostics.ts): undici's own connector, or a
+    // proxy's tunnel (whose time is all connect).
+    const connector = this.#timed(
+      typeof options.connect === "function"
+        ? options.connect
+        : buildConnector({ ...options.connect, allowH2: this.#connection.http2 }),
+    );
+    return new Pool(origin, {
+      ...options,
+      connect: (params, callback) => this.#connect(origin, connector, params, callback),
+      factory: (url: URL, clientOptions: object) => {
+        const client = new UndiciClient(url, clientOptions);
+        // Left unset, each connection takes its protocol's own: one request at a time on
+        // HTTP/1.1 (no pipelining), as many streams as the server allows on HTTP/2.
+        if (this.#connection.http2) client.pipelining = undefined as unknown as number;
+        return client;
+      },
+    });
+  }
+
+  /** Opens one connection for `origin`: `--resolve`, then counting and the negotiated protocol. */
+  #connect(
+    origin: string,
+    connector: buildConnector.connector,
+    params: buildConnector.Options,
+    callback: buildConnector.Callback,
+  ): void {
+    const bare = params.hostname.replace(/^\[(.*)\]$/, "$1").toLowerCase();
+    const rule = this.#connection.resolve.find(
+      (r) =>
+        r.host === bare &&
+        String(r.port) === (params.port || (params.protocol === "https:" ? "443" : "80")),
+    );
+    const addresses = rule?.addresses ?? [null];
+    const attempt = (i: number): void => {
+      const address = addresses[i];
+      const target =
+        address === null || address === undefined
+          ? params
+          : {
+              ...params,
+              hostname: address,
+              // The name stays what TLS checks the certificate against (and sends as SNI).
+              servername: params.servername || (isIP(bare) === 0 ? bare : undefined),
+            };
+      connector(target, (error, socket) => {
+        if (error && i + 1 < addresses.length) {
+          attempt(i + 1);
+          return;
+        }
+        // On failure undici's connector passes the error alone.
+        const opened = error ? null : socket;
+        if (opened) {
+          this.opened += 1;
+          const alpn = "alpnProtocol" in opened ? opened.alpnProtocol : false;
+          const versions = this.#protocols.get(origin) ?? new Set<HttpVersion>();
+          versions.add(alpn === "h2" ? "2" : "1.1");
+          this.#protocols.set(origin, versions);
+        }
+        (callback as (e: Error | null, s: typeof socket) => void)(error, socket);
+        // After undici has set the connection up: the requests held for it go now.
+        const waiting = this.#waiting.get(origin);
+        if (waiting !== undefined) {
+          this.#waiting.delete(origin);
+          queueMicrotask(() => {
+            for (const send of waiting) send();
+          });
+        }
+      });
+    };
+    attempt(0);
+  }
+
+  /** TLS options: `-k` and `--cacert`. */
+  #tls(): buildConnector.BuildOptions {
+    const { insecure, connectTimeoutMs } = this.#connection;
+    return {
+      timeout: connectTimeoutMs ?? this.#settings.timeoutMs,
+      ...(insecure ? { rejectUnauthorized: false } : {}),
+      ...(this.#secureContext === null ? {} : { secureContext: this.#secureContext }),
+    };
+  }
 }
 
 /** What a client is opened with: the request options and what shapes its connections. */
-export interface ClientSettings extends RequestOptions {
-  /** Most requests the run has in flight at once (1 for sequential and blocking); none: no cap. */
-  maxInFlight?: number;
+export interface ClientSettings extends RequestOptions, ConnectionSettings {
   /** `--rate`: requests started per second over the run, on a fixed schedule; none: at once. */
   ratePerSecond?: number | null;
 }
@@ -102,28 +304,33 @@ export type ResultListener = (result: RequestResult) => void;
 
 /** Opens the dispatcher for one run of any mode and binds the request options to it. */
 export function openClient(settings: ClientSettings, onResult?: ResultListener): Client {
-  const agent = createAgent(settings);
-  const counts: ClientCounts = { connectionsOpened: 0 };
-  agent.on("connect", () => {
-    counts.connectionsOpened += 1;
-  });
+  const connections = createAgent(settings);
   const signals = new SignalWatch();
-  const request = requester(agent, settings, onResult ?? null, signals);
+  const request = requester(connections, settings, onResult ?? null, signals);
   const rate = settings.ratePerSecond ?? null;
   return {
     request: rate === null ? request : scheduled(request, createSchedule(rate)),
     async close() {
       signals.release();
       // Every request has settled by now, so nothing is cut; destroy skips the graceful wait.
-      await agent.destroy();
-      return { ...counts };
+      await connections.destroy();
+      return { connectionsOpened: connections.opened };
     },
   };
 }
 
+/**
+ * Where an exchange sends its hops: an undici dispatcher, or `Connections`, which also says
+ * which protocol an origin's connections negotiated.
+ */
+export interface Route {
+  dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean;
+  httpVersion?(origin: string): HttpVersion | null;
+}
+
 /** Binds a dispatcher and the request options into the function every runner calls. */
 export function createRequester(
-  dispatcher: Dispatcher,
+  dispatcher: Route,
   options: RequestOptions,
   onResult?: ResultListener,
 ): RequestFn {
@@ -131,7 +338,7 @@ export function createRequester(
 }
 
 function requester(
-  dispatcher: Dispatcher,
+  dispatcher: Route,
   options: RequestOptions,
   onResult: ResultListener | null,
   signals: SignalWatch,
@@ -175,6 +382,8 @@ export interface Measured {
   error: RequestError | null;
   /** The connections its hops went out on; null or absent when it reached none. */
   connection?: ConnectionUse | null;
+  /** The final response's protocol; none or null: not known. */
+  httpVersion?: HttpVersion | null;
 }
 
 const NO_CONNECTION = {
@@ -206,6 +415,7 @@ export function requestResult(
     redirects: measured.redirects,
     reusedConnection: connection.reusedConnection,
     connectionId: connection.connectionId,
+    httpVersion: headersAt === null ? null : (measured.httpVersion ?? null),
     startMs: start - clock.runStart,
     scheduleLagMs: plannedAt === undefined ? null : start - plannedAt,
     // Waiting for the planned start is the schedule's, not a wait for a slot.
@@ -283,6 +493,7 @@ class Exchange implements Dispatcher.DispatchHandler, ConnectionObserver {
   #bytes = 0;
   #headersAt: number | null = null;
   #connection: ConnectionUse | null = null;
+  #httpVersion: HttpVersion | null = null;
   /** The current hop's controller; null until undici starts it. */
   #controller: Dispatcher.DispatchController | null = null;
   /** Set while the current hop is a redirect being drained: where it leads. */
@@ -290,7 +501,7 @@ class Exchange implements Dispatcher.DispatchHandler, ConnectionObserver {
   #done = false;
 
   constructor(
-    private readonly dispatcher: Dispatcher,
+    private readonly dispatcher: Route,
     private readonly options: RequestOptions,
     private readonly target: Target,
     private readonly clock: RequestClock,
@@ -319,7 +530,8 @@ class Exchange implements Dispatcher.DispatchHandler, ConnectionObserver {
         origin: url.origin,
         path: url.pathname + url.search,
         method: this.#method as Dispatcher.HttpMethod,
-        headers: this.#headers,
+        // A copy: undici's plain-HTTP proxy path writes a Host header into the object it gets.
+        headers: { ...this.#headers },
         body: this.#body,
       },
       this,
@@ -353,6 +565,7 @@ class Exchange implements Dispatcher.DispatchHandler, ConnectionObserver {
   ): void {
     if (this.#done || controller !== this.#controller) return;
     this.#headersAt = performance.now();
+    this.#httpVersion = this.dispatcher.httpVersion?.(new URL(this.#url).origin) ?? null;
     this.#status = statusCode;
     this.#statusText = STATUS_CODES[statusCode] ?? "";
     const location = headers.location;
@@ -452,6 +665,7 @@ class Exchange implements Dispatcher.DispatchHandler, ConnectionObserver {
       end: performance.now(),
       error,
       connection: this.#connection,
+      httpVersion: this.#httpVersion,
     });
     this.onResult?.(result);
     this.resolve?.(result);
@@ -488,6 +702,11 @@ const KIND_BY_CODE: Record<string, ErrorKind> = {
   EPIPE: "reset",
   UND_ERR_SOCKET: "reset",
   UND_ERR_RES_CONTENT_LENGTH_MISMATCH: "reset",
+  // HTTP/2's own: the stream or the whole session was cut.
+  ERR_HTTP2_STREAM_ERROR: "reset",
+  ERR_HTTP2_SESSION_ERROR: "reset",
+  ERR_HTTP2_STREAM_CANCEL: "reset",
+  ERR_HTTP2_GOAWAY_SESSION: "reset",
   UND_ERR_ABORTED: "aborted",
   ABORT_ERR: "aborted",
   // The client machine ran out of something: never the server's fault.
@@ -496,6 +715,35 @@ const KIND_BY_CODE: Record<string, ErrorKind> = {
   EADDRNOTAVAIL: "local",
   ENOBUFS: "local",
 };
+
+/** Certificate checks that failed, by OpenSSL's or Node's code: what it was and whether a CA helps. */
+const CERTIFICATE_PROBLEMS: Record<string, { what: string; caHelps: boolean }> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: { what: "self-signed certificate", caHelps: true },
+  SELF_SIGNED_CERT_IN_CHAIN: { what: "self-signed certificate in the chain", caHelps: true },
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: { what: "certificate from an unknown CA", caHelps: true },
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: { what: "certificate from an unknown CA", caHelps: true },
+  UNABLE_TO_GET_ISSUER_CERT: { what: "certificate from an unknown CA", caHelps: true },
+  CERT_HAS_EXPIRED: { what: "expired certificate", caHelps: false },
+  CERT_NOT_YET_VALID: { what: "certificate not valid yet", caHelps: false },
+  ERR_TLS_CERT_ALTNAME_INVALID: { what: "certificate for another host", caHelps: false },
+};
+
+/** Which check failed and how to accept the certificate on purpose, as curl users would. */
+function certificateMessage(
+  problem: { what: string; caHelps: boolean },
+  error: unknown,
+  message: string,
+): string {
+  const accept = problem.caHelps
+    ? "accept it on purpose with -k (--insecure), or trust its CA with --cacert <file>"
+    : "accept it on purpose with -k (--insecure)";
+  // A wrong host: the name asked for (from Node's message) and the names the certificate has.
+  const asked = /(?:Host|IP): (\S+?)\.? is not/.exec(message)?.[1];
+  const names = (error as { cert?: { subjectaltname?: unknown } } | null)?.cert?.subjectaltname;
+  const which =
+    asked !== undefined && typeof names === "string" ? ` (${asked} is not among ${names})` : "";
+  return `${problem.what}${which}; ${accept}`;
+}
 
 const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_)/;
 
@@ -521,6 +769,22 @@ export function classify(
   let kind: ErrorKind = (code && KIND_BY_CODE[code]) || "other";
   if (code && TLS_CODE.test(code)) kind = "tls";
   const message = root instanceof Error && root.message ? root.message : String(root);
+  // undici reports a proxy that refused the tunnel as an abort; it is the connection that failed.
+  const refused = /^Proxy response \((\d+)\)/.exec(message);
+  if (refused) {
+    const status = Number(refused[1]);
+    const text = `${status} ${STATUS_CODES[status] ?? ""}`.trimEnd();
+    return { kind: "connect", code, message: `the proxy refused the tunnel: HTTP ${text}` };
+  }
+  if (code === "UND_ERR_CONNECT_TIMEOUT") {
+    const ms = /timeout: (\d+)ms/.exec(message)?.[1];
+    const within = ms === undefined ? "" : ` within ${formatDuration(Number(ms))}`;
+    return { kind, code, message: `no connection${within} (connect timeout)` };
+  }
+  const certificate = code === null ? undefined : CERTIFICATE_PROBLEMS[code];
+  if (code !== null && certificate !== undefined) {
+    return { kind, code, message: oneLine(certificateMessage(certificate, root, message)) };
+  }
   return { kind, code, message: oneLine(message) };
 }
 

@@ -111,21 +111,30 @@ type Factory = (origin: string | URL, options: object) => Dispatcher;
  * undici's own (TLS, HTTP/2 and connect options as given) or a proxy's tunnel.
  */
 export function timedFactory(): Factory {
-  if (!subscribed) {
-    subscribed = true;
-    subscribe(CHANNELS.sendHeaders, onSendHeaders);
-  }
-  const counter = { opened: 0 };
+  const timed = connectionTimer();
   const client = (origin: URL, options: object): Dispatcher => {
     const { connect } = options as { connect?: unknown };
     return new Client(
       origin,
       typeof connect === "function"
-        ? { ...options, connect: timedConnector(connect as buildConnector.connector, counter) }
+        ? { ...options, connect: timed(connect as buildConnector.connector) }
         : options,
     );
   };
   return (origin, options) => new Pool(origin, { ...options, factory: client });
+}
+
+/**
+ * One run's connection timer: wraps connectors so that every socket they open is timed (lookup,
+ * TCP, TLS) and numbered from 1 in the order opened, for the requests that go out on it.
+ */
+export function connectionTimer(): (connect: buildConnector.connector) => buildConnector.connector {
+  if (!subscribed) {
+    subscribed = true;
+    subscribe(CHANNELS.sendHeaders, onSendHeaders);
+  }
+  const counter = { opened: 0 };
+  return (connect) => timedConnector(connect, counter);
 }
 
 /** Wraps a connector: notes when lookup, TCP and TLS ended, and keeps the timing by socket. */

@@ -1,6 +1,7 @@
 import { setMaxListeners } from "node:events";
-import { openClient, type RequestOptions } from "./client.js";
+import { type ConnectionSettings, openClient, type RequestOptions } from "./client.js";
 import { createEventLoopMonitor } from "./measure.js";
+import { proxiesUsed } from "./proxy-rules.js";
 import { assembleReport } from "./report/assemble.js";
 import type {
   Concurrency,
@@ -24,7 +25,9 @@ export { type Renderer, type RenderOptions, render, renderers } from "./report/r
 export { parseTargets, readTargets } from "./targets.js";
 
 /** Everything a comparison needs besides the targets. */
-export interface CompareOptions extends RequestOptions {
+export interface CompareOptions
+  extends RequestOptions,
+    Pick<ConnectionSettings, "connection" | "env"> {
   modes: Mode[];
   /** The concurrent mode's concurrency; with `sweep`, the last of its values. */
   concurrency: Concurrency;
@@ -75,6 +78,12 @@ export async function compare(
 ): Promise<Report> {
   // Every request in flight listens for the abort: thousands at once is expected, not a leak.
   if (options.signal) setMaxListeners(0, options.signal);
+  // Before the first request, so a proxy variable that does not parse stops the run at once.
+  const proxies = proxiesUsed(
+    targets.map((target) => target.url),
+    options.connection ?? { proxy: null, noProxy: null },
+    options.env ?? {},
+  );
   const startedAt = new Date().toISOString();
   const runs: RunResult[] = [];
   for (const { mode, concurrency, variant, iteration, warmup } of schedule(options)) {
@@ -110,6 +119,8 @@ export async function compare(
       method: options.method,
       headers: options.headers,
       ratePerSecond: options.ratePerSecond ?? null,
+      proxies,
+      insecure: options.connection?.insecure ?? false,
     },
     shard: options.shard ?? null,
   });
@@ -163,7 +174,13 @@ async function runOnce(
     options.onProgress?.({ type: "request", mode, ok: result.ok });
   const maxInFlight = concurrency === "all" ? undefined : concurrency;
   const client = openClient(
-    { ...requestOptionsOf(options), maxInFlight, ratePerSecond: options.ratePerSecond },
+    {
+      ...requestOptionsOf(options),
+      maxInFlight,
+      ratePerSecond: options.ratePerSecond,
+      connection: options.connection,
+      env: options.env,
+    },
     report,
   );
   let measured: RunOutcome;

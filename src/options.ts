@@ -395,6 +395,18 @@ export interface ConnectionOptions {
   resolve: ResolveRule[];
 }
 
+/** No connection flag given: direct (or as the environment says), certificates checked, HTTP/1.1. */
+export const DEFAULT_CONNECTION: Readonly<ConnectionOptions> = Object.freeze({
+  proxy: null,
+  noProxy: null,
+  insecure: false,
+  ca: null,
+  http2: false,
+  connectTimeoutMs: null,
+  perHost: null,
+  resolve: [],
+});
+
 /** One `--resolve host:port:addr[,addr…]`. */
 export interface ResolveRule {
   /** Lower-case host name as it appears in URLs (no brackets). */

@@ -6,7 +6,8 @@ import { isIP } from "node:net";
 import type { ConnectionOptions } from "./options.js";
 import { parseNoProxy, parseProxy } from "./options.js";
 
-type Env = Record<string, string | undefined>;
+/** Environment variables, as `process.env` holds them. */
+export type Env = Record<string, string | undefined>;
 
 /** The lower-case form first, as curl reads them; empty counts as unset. */
 function fromEnv(env: Env, name: string): string | undefined {
@@ -57,4 +58,25 @@ export function proxyFor(
     }
   }
   return null;
+}
+
+/**
+ * The proxies the URLs go through, each once, credentials left out so the report can show
+ * them; empty when every URL goes direct.
+ */
+export function proxiesUsed(
+  urls: readonly string[],
+  connection: Pick<ConnectionOptions, "proxy" | "noProxy">,
+  env: Env,
+): string[] {
+  const used = new Set<string>();
+  for (const url of urls) {
+    const proxy = proxyFor(new URL(url), connection, env);
+    if (proxy === null) continue;
+    const shown = new URL(proxy);
+    shown.username = "";
+    shown.password = "";
+    used.add(shown.href.replace(/\/$/, ""));
+  }
+  return [...used];
 }

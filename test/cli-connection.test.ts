@@ -3,7 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCertificate } from "../src/certificate.js";
+import type { Report } from "../src/report/model.js";
+import { type LocalServerHandle, startServer } from "../src/server.js";
 import { runMain } from "./helpers.js";
+import { startProxy, type TestProxy } from "./proxy.js";
 
 let dir: string;
 let urls: string;
@@ -17,10 +20,14 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 /** Runs the CLI in-process and returns its exit code and output. */
-const cli = (args: readonly string[]) => runMain(args);
+const cli = (args: readonly string[], env: Record<string, string> = {}) => runMain(args, { env });
 
-async function expectUsageError(args: readonly string[], message: string | RegExp) {
-  const result = await cli(args);
+async function expectUsageError(
+  args: readonly string[],
+  message: string | RegExp,
+  env: Record<string, string> = {},
+) {
+  const result = await cli(args, env);
   expect(result.code).toBe(2);
   expect(result.stdout).toBe("");
   const lines = result.stderr.trimEnd().split("\n");
@@ -80,50 +87,103 @@ describe("connection flags: bad values", () => {
   });
 });
 
-describe("connection flags the client does not act on yet", () => {
-  it.each([
-    [["-x", "http://127.0.0.1:3128"], "`-x, --proxy`"],
-    [["--noproxy", "*"], "`--noproxy`"],
-    [["-k"], "`-k, --insecure`"],
-    [["--http2"], "`--http2`"],
-    [["--connect-timeout", "2s"], "`--connect-timeout`"],
-    [["--per-host", "6"], "`--per-host`"],
-    [["--resolve", "api.test:80:127.0.0.1"], "`--resolve`"],
-  ])("%j is refused, not silently ignored", async (args, flag) => {
-    await expectUsageError(
-      [urls, ...args],
-      `${flag} is not supported yet by the HTTP client; nothing was fetched`,
-    );
-  });
-
-  it("refuses a valid --cacert too, after reading it", async () => {
-    const path = join(dir, "ca.pem");
-    await writeFile(path, createCertificate().cert);
-    await expectUsageError(
-      [urls, "--cacert", path],
-      "`--cacert` is not supported yet by the HTTP client; nothing was fetched",
-    );
-  });
-
-  it("names every such flag given, in one line", async () => {
-    await expectUsageError(
-      [urls, "-k", "--http2"],
-      "`-k, --insecure`, `--http2` are not supported yet by the HTTP client; nothing was fetched",
-    );
-  });
-
-  it("refuses them in the demo too", async () => {
-    await expectUsageError(["demo", "--http2"], /^`--http2` is not supported yet/);
+describe("--help", () => {
+  it("marks no flag as not supported: the client acts on every one", async () => {
+    const { code, stdout } = await cli(["run", "--help"]);
+    expect(code).toBe(0);
+    const text = stdout.replace(/\n\s+/g, " ");
+    expect(text).not.toMatch(/not supported yet/);
+    for (const flag of [
+      "--proxy",
+      "--insecure",
+      "--cacert",
+      "--http2",
+      "--data",
+      "--rate",
+      "--resolve",
+    ]) {
+      expect(text).toContain(flag);
+    }
   });
 });
 
-describe("--help", () => {
-  it("marks each flag the client does not act on yet", async () => {
-    const { code, stdout } = await cli(["run", "--help"]);
+describe("--http2 and -k, end to end", () => {
+  let h2: LocalServerHandle;
+  beforeAll(async () => {
+    h2 = await startServer({ port: 0, http2: true });
+  });
+  afterAll(() => h2.close());
+
+  it("shows per mode the protocol and the connections, and that certificates were not checked", async () => {
+    const list = Array.from({ length: 20 }, (_, i) => `${h2.url}/delay/50?i=${i}`);
+    const { code, stdout } = await cli([...list, "--http2", "-k", "--no-progress"]);
     expect(code).toBe(0);
-    // Help wraps lines; the marker is counted on the text joined back up.
-    const text = stdout.replace(/\n\s+/g, " ");
-    expect(text.match(/\[not supported yet\]/g)).toHaveLength(8);
-    expect(text).toMatch(/--resolve <host:port:addr>.*\[not supported yet\]/);
+    expect(stdout).toMatch(/certificates not checked \(--insecure\)/);
+    expect(stdout).toMatch(/protocol\s+HTTP\/2 · 1 connection\s+\(sequential\)/);
+    expect(stdout).toMatch(/HTTP\/2 · [1-4] connections?\s+\(concurrent\)/);
+  });
+
+  it("records httpVersion per request and the options in the JSON", async () => {
+    const { code, stdout } = await cli([`${h2.url}/bytes/10`, "--http2", "-k", "--json"]);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as Report;
+    expect(report.options).toMatchObject({ insecure: true, proxies: [] });
+    expect(report.runs.map((run) => run.requests[0]?.httpVersion)).toEqual(["2", "2"]);
+    expect(report.summary.modes.concurrent?.httpVersions).toEqual({ "2": 1 });
+  });
+});
+
+describe("--cacert and certificate failures, end to end", () => {
+  let tls: LocalServerHandle;
+  beforeAll(async () => {
+    tls = await startServer({ port: 0, https: true });
+  });
+  afterAll(() => tls.close());
+
+  it("trusts the CA of a PEM file", async () => {
+    const path = join(dir, "server-ca.pem");
+    await writeFile(path, tls.certificate?.cert ?? "");
+    const { code, stdout } = await cli([`${tls.url}/bytes/10`, "--cacert", path, "--json"]);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as Report;
+    expect(report.options.insecure).toBe(false);
+    expect(report.runs.every((run) => run.requests[0]?.ok)).toBe(true);
+  });
+
+  it("without it, reports a tls failure that says how to accept the certificate", async () => {
+    const { code, stdout } = await cli([`${tls.url}/bytes/10`, "--no-progress"]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/tls\s+self-signed certificate; accept it on purpose with -k/);
+  });
+});
+
+describe("proxies, end to end", () => {
+  let proxy: TestProxy;
+  let plain: LocalServerHandle;
+  beforeAll(async () => {
+    proxy = await startProxy();
+    plain = await startServer({ port: 0 });
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await plain.close();
+  });
+
+  it("reads HTTP_PROXY from the CLI's environment and names the proxy in the header", async () => {
+    proxy.passed.length = 0;
+    const credentialed = proxy.url.replace("http://", "http://user:secret@");
+    const { code, stdout } = await cli([`${plain.url}/bytes/10`, "--no-progress"], {
+      HTTP_PROXY: credentialed,
+    });
+    expect(code).toBe(0);
+    expect(stdout.split("\n")[0]).toMatch(new RegExp(`· via proxy ${proxy.url}$`));
+    expect(stdout).not.toMatch(/secret/);
+    expect(proxy.passed).toHaveLength(2);
+  });
+
+  it("refuses a proxy variable that does not parse, naming it, before fetching", async () => {
+    await expectUsageError([`${plain.url}/bytes/10`], /^Expected `\$HTTP_PROXY` to be/, {
+      HTTP_PROXY: "ftp://proxy:21",
+    });
   });
 });

@@ -2,16 +2,21 @@ import { getEventListeners } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
-import type { Agent } from "undici";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createAgent, createRequester, openClient, type RequestOptions } from "../src/client.js";
+import {
+  type Connections,
+  createAgent,
+  createRequester,
+  openClient,
+  type RequestOptions,
+} from "../src/client.js";
 import { type ServerHandle, startServer } from "../src/server.js";
 import { deadPort } from "./helpers.js";
 
 const defaults: RequestOptions = { method: "GET", headers: {}, timeoutMs: 5000, maxRedirects: 10 };
 
 let server: ServerHandle;
-let agent: Agent;
+let agent: Connections;
 
 beforeAll(async () => {
   server = await startServer({ port: 0 });

@@ -24,6 +24,7 @@ function request(index: number, ok: boolean): RequestResult {
     bytes: 0,
     redirects: 0,
     reusedConnection: null,
+    httpVersion: null,
     startMs: 0,
     scheduleLagMs: null,
     queuedMs: 0,

@@ -7,7 +7,9 @@
 import type {
   Comparison,
   HistogramBin,
+  HttpVersion,
   Mode,
+  ModeSummary,
   Report,
   RequestError,
   TargetModeSummary,
@@ -263,7 +265,28 @@ export function reportContext(report: Report): string {
     const warmups = o.warmup === 0 ? "" : ` + ${o.warmup} warm-up${o.warmup === 1 ? "" : "s"}`;
     parts.push(`${o.runs} ${o.runs === 1 ? "run" : "runs"}${warmups}`);
   }
+  if (o.proxies.length > 0) parts.push(`via proxy ${o.proxies.map(sanitize).join(", ")}`);
+  if (o.insecure) parts.push("certificates not checked (--insecure)");
   return parts.join(" · ");
+}
+
+/**
+ * A mode's connections and protocol, `HTTP/2 · 1 connection`: the protocols its responses came
+ * over (with how many of each when they differ) and the connections opened per run (the mean
+ * with several runs); null when neither was measured.
+ */
+export function connectionsText(s: ModeSummary): string | null {
+  const versions = Object.entries(s.httpVersions) as [HttpVersion, number][];
+  const parts =
+    versions.length === 1
+      ? versions.map(([version]) => `HTTP/${version}`)
+      : versions.map(([version, count]) => `HTTP/${version} ×${count}`);
+  const opened = s.connectionsOpened;
+  if (opened !== null) {
+    const shown = Number.isInteger(opened) ? String(opened) : opened.toFixed(1);
+    parts.push(`${shown} ${opened === 1 ? "connection" : "connections"}`);
+  }
+  return parts.length === 0 ? null : parts.join(" · ");
 }
 
 /**

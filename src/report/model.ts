@@ -34,6 +34,10 @@ export const ERROR_KINDS = [
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
+export const HTTP_VERSIONS = ["1.1", "2"] as const;
+/** An HTTP version as the JSON report writes it. */
+export type HttpVersion = (typeof HTTP_VERSIONS)[number];
+
 export interface RequestError {
   kind: ErrorKind;
   /** The undici or system error code (`UND_ERR_HEADERS_TIMEOUT`, `ECONNREFUSED`), or null. */
@@ -68,6 +72,11 @@ export interface RequestResult {
    * so requests that shared a connection share the id; null when it never reached one.
    */
   connectionId: number | null;
+  /**
+   * The protocol of the final response: `"1.1"` or `"2"` (negotiated through ALPN with
+   * `--http2`); null when no response came, or in reports written before it was recorded.
+   */
+  httpVersion: HttpVersion | null;
   /** Dispatch time, from the start of the run. */
   startMs: number;
   /**
@@ -158,6 +167,13 @@ export interface ReportOptions {
   headers: Record<string, string>;
   /** `--rate`: requests started per second in each run; null when as fast as possible. */
   ratePerSecond: number | null;
+  /**
+   * Proxies some request of the list went through (`-x`, or `HTTP_PROXY`/`HTTPS_PROXY`), without
+   * credentials; empty when every request went direct, and in reports written before it existed.
+   */
+  proxies: string[];
+  /** `-k, --insecure`: server certificates were not checked. */
+  insecure: boolean;
 }
 
 export interface Distribution {
@@ -233,6 +249,8 @@ export interface ModeSummary {
   bytes: number;
   /** Per-run event-loop figures, worst of the measured runs; null when not measured. */
   eventLoop: EventLoopStats | null;
+  /** Requests of the measured runs per protocol of their response (those without one left out). */
+  httpVersions: Partial<Record<HttpVersion, number>>;
   /**
    * Concurrent mode only: max(max t, Σt / c) averaged over runs, t being the latencies of
    * each measured run of the baseline (sequential, else blocking), or of this mode's own

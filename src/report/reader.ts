@@ -11,6 +11,8 @@ import { assembleReport } from "./assemble.js";
 import {
   ERROR_KINDS,
   type EventLoopStats,
+  HTTP_VERSIONS,
+  type HttpVersion,
   MODES,
   type Mode,
   type Report,
@@ -191,7 +193,25 @@ function readOptions(check: Checker, value: unknown): ReportOptions {
       options.ratePerSecond === undefined || options.ratePerSecond === null
         ? null
         : check.number(options.ratePerSecond, "options.ratePerSecond"),
+    // Reports from before proxies and `--insecure` were recorded went direct, checking certificates.
+    proxies:
+      options.proxies === undefined
+        ? []
+        : check
+            .array(options.proxies, "options.proxies")
+            .map((proxy, i) => check.string(proxy, `options.proxies[${i}]`)),
+    insecure:
+      options.insecure === undefined ? false : check.boolean(options.insecure, "options.insecure"),
   };
+}
+
+function readHttpVersion(check: Checker, value: unknown, path: string): HttpVersion | null {
+  if (value === null || value === undefined) return null;
+  const version = check.string(value, path);
+  if (!(HTTP_VERSIONS as readonly string[]).includes(version)) {
+    throw check.fail(path, `one of ${HTTP_VERSIONS.map((v) => `"${v}"`).join(", ")}`);
+  }
+  return version as HttpVersion;
 }
 
 function readShard(check: Checker, value: unknown): Shard | null {
@@ -259,6 +279,7 @@ function readRequest(check: Checker, value: unknown, path: string): RequestResul
         : check.boolean(request.reusedConnection, `${path}.reusedConnection`),
     // Reports from before phases were measured have none: null, as for a request without them.
     connectionId: check.numberOrNull(request.connectionId, `${path}.connectionId`),
+    httpVersion: readHttpVersion(check, request.httpVersion, `${path}.httpVersion`),
     startMs: check.number(request.startMs, `${path}.startMs`),
     scheduleLagMs: check.numberOrNull(request.scheduleLagMs ?? null, `${path}.scheduleLagMs`),
     queuedMs:

@@ -21,6 +21,7 @@ import type {
   Concurrency,
   ErrorKind,
   EventLoopStats,
+  HttpVersion,
   Mode,
   ModeSummary,
   PhaseMeans,
@@ -339,6 +340,7 @@ function summarizeMode(runs: RunResult[], bound: number | null): ModeSummary | n
     aborted: all.length - requests.length,
     bytes: sum(all.map((request) => request.bytes)),
     eventLoop: worstEventLoop(runs),
+    httpVersions: countHttpVersions(all),
     boundMs: bound,
     efficiency: bound !== null && wallMs.mean > 0 ? bound / wallMs.mean : null,
     relative: { ratio: 1, stddev: null },
@@ -365,6 +367,14 @@ function phaseMeans(requests: readonly RequestResult[]): PhaseMeans {
     ttfbMs: of((r) => r.ttfbMs),
     downloadMs: of((r) => r.downloadMs),
   };
+}
+
+function countHttpVersions(requests: RequestResult[]): Partial<Record<HttpVersion, number>> {
+  const counts: Partial<Record<HttpVersion, number>> = {};
+  for (const { httpVersion } of requests) {
+    if (httpVersion !== null) counts[httpVersion] = (counts[httpVersion] ?? 0) + 1;
+  }
+  return counts;
 }
 
 /** Each figure at its worst over the runs, so one bad run is not averaged away. */

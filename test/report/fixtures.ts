@@ -54,6 +54,7 @@ function result(
     reusedConnection: !fresh,
     // Sequential requests share the first connection; concurrent ones each open their own.
     connectionId: fresh ? index + 1 : 1,
+    httpVersion: status === null ? null : "1.1",
     startMs,
     scheduleLagMs: null,
     queuedMs,
@@ -129,6 +130,8 @@ function options(overrides: Partial<ReportOptions>): ReportOptions {
     timeoutMs: 30_000,
     maxRedirects: 10,
     method: "GET",
+    proxies: [],
+    insecure: false,
     headers: {},
     ratePerSecond: null,
     ...overrides,

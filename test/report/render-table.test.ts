@@ -82,6 +82,8 @@ describe("renderTable", () => {
                     queued 0 ms · dns – · tcp 600 µs · tls – · wait 135 ms · download 400 µs   (concurrent)
       connections   1 opened · peak 1 in flight     (sequential)
                     10 opened · peak 10 in flight   (concurrent)
+      protocol      HTTP/1.1 · 1 connection     (sequential)
+                    HTTP/1.1 · 10 connections   (concurrent)
       concurrent finished 1.6× faster than sequential (ideal 1.6×, 100% of the bound)
       "
     `);
@@ -98,6 +100,7 @@ describe("renderTable", () => {
         Phases (mean):        queued 0 ms · dns – · tcp 600 µs · tls – · wait 301 ms · download 400 µs
         Connections:          1 opened · peak 1 in flight
         Event loop:           max delay 11.2 ms · p99 10.6 ms · heartbeat 150/151 · busy 3%
+        Protocol:             HTTP/1.1 · 1 connection
 
       concurrent
         Time (mean ± σ):     502.9 ms ±   0.7 ms
@@ -106,6 +109,7 @@ describe("renderTable", () => {
         Phases (mean):        queued 0 ms · dns – · tcp 600 µs · tls – · wait 295 ms · download 400 µs
         Connections:          5 opened · peak 5 in flight
         Event loop:           max delay 11.2 ms · p99 10.6 ms · heartbeat 49/50 · busy 6%
+        Protocol:             HTTP/1.1 · 5 connections
 
       blocking
         Time (mean ± σ):      1.514 s ±  0.001 s
@@ -114,6 +118,7 @@ describe("renderTable", () => {
         Phases (mean):        queued 0 ms · dns – · tcp 600 µs · tls – · wait 302 ms · download 400 µs
         Connections:          1 opened · peak 1 in flight
         Event loop:           max delay 502 ms · p99 499 ms · heartbeat 5/151 · busy 100%
+        Protocol:             HTTP/1.1 · 1 connection
 
           #  URL                               sequential     concurrent     blocking
           1  http://127.0.0.1:41234/delay/100  200  102 ms    200  102 ms    200  102 ms
@@ -318,6 +323,7 @@ describe("renderTable", () => {
       latency       p50 2.10 ms · p90 2.82 ms · p99 2.98 ms   (sequential)
       phases        queued 0 ms · dns – · tcp 600 µs · tls – · wait 1.40 ms · download 400 µs   (sequential)
       connections   1 opened · peak 1 in flight   (sequential)
+      protocol      HTTP/1.1 · 1 connection   (sequential)
       "
     `);
   });
@@ -437,6 +443,7 @@ function largeReport(count: number, failures: number): Report {
       bytes: 2,
       redirects: 0,
       reusedConnection: null,
+      httpVersion: null,
       startMs: 0,
       scheduleLagMs: null,
       queuedMs: 0,

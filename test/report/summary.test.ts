@@ -19,6 +19,7 @@ function request(index: number, latencyMs: number, fields: Partial<RequestResult
     bytes: 10,
     redirects: 0,
     reusedConnection: null,
+    httpVersion: null,
     startMs: 0,
     scheduleLagMs: null,
     queuedMs: 0,
