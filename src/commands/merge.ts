@@ -3,9 +3,8 @@
 import { ExitCode } from "../errors.js";
 import { parseFormat } from "../options.js";
 import { mergeReports } from "../report/merge.js";
-import { checkOutputTarget, OutputError, writeOutput } from "../report/outputs.js";
+import { checkOutputTarget, writeOutputs } from "../report/outputs.js";
 import { readReportFile } from "../report/reader.js";
-import { render } from "../report/render.js";
 import type { CommandIo } from "./report.js";
 
 export interface MergeCommandOptions {
@@ -27,20 +26,15 @@ export async function mergeCommand(
   const inputs = [];
   for (const name of files) inputs.push({ name, report: await readReportFile(name) });
   const report = mergeReports(inputs);
-  const options = { color: raw.color, allRows: raw.all === true };
-  io.stdout(render(report, format, options));
-  if (raw.output !== undefined) {
-    try {
-      await writeOutput(
-        raw.output,
-        render(report, "json", { ...options, color: false }),
-        io.stdout,
-      );
-    } catch (error) {
-      if (!(error instanceof OutputError)) throw error;
-      io.stderr(`fetchbench: ${error.message}\n`);
-      return ExitCode.usage;
-    }
-  }
-  return ExitCode.ok;
+  const failed = await writeOutputs(
+    report,
+    [
+      { format, target: "-", color: raw.color },
+      ...(raw.output === undefined ? [] : [{ format: "json" as const, target: raw.output }]),
+    ],
+    { allRows: raw.all === true },
+    io.stdout,
+  );
+  for (const error of failed) io.stderr(`fetchbench: ${error.message}\n`);
+  return failed.length > 0 ? ExitCode.usage : ExitCode.ok;
 }

@@ -13,6 +13,7 @@
 import { InputError } from "../errors.js";
 import { assembleReport } from "./assemble.js";
 import type { EventLoopStats, Report, RunResult } from "./model.js";
+import { worstDelay } from "./summary.js";
 
 export interface NamedReport {
   /** How messages call it: the file name as given. */
@@ -164,18 +165,12 @@ function worstEventLoop(loops: readonly (EventLoopStats | null)[]): EventLoopSta
   if (loops.some((loop) => loop === null)) return null;
   const all = loops as EventLoopStats[];
   return {
-    maxDelayMs: largest(all.map((loop) => loop.maxDelayMs)),
-    p99DelayMs: largest(all.map((loop) => loop.p99DelayMs)),
+    maxDelayMs: all.map((loop) => loop.maxDelayMs).reduce(worstDelay, null),
+    p99DelayMs: all.map((loop) => loop.p99DelayMs).reduce(worstDelay, null),
     utilization: Math.max(...all.map((loop) => loop.utilization)),
     heartbeat: {
       expected: all.reduce((total, loop) => total + loop.heartbeat.expected, 0),
       fired: all.reduce((total, loop) => total + loop.heartbeat.fired, 0),
     },
   };
-}
-
-/** The largest of the figures that were measured; null when none was. */
-function largest(values: readonly (number | null)[]): number | null {
-  const measured = values.filter((value): value is number => value !== null);
-  return measured.length === 0 ? null : Math.max(...measured);
 }

@@ -397,7 +397,7 @@ function worstEventLoop(runs: RunResult[]): EventLoopStats | null {
 }
 
 /** The larger delay; a run without a delay sample does not hide another run's. */
-function worstDelay(a: number | null, b: number | null): number | null {
+export function worstDelay(a: number | null, b: number | null): number | null {
   if (a === null) return b;
   return b === null ? a : Math.max(a, b);
 }
