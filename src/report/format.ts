@@ -18,7 +18,7 @@ import type {
 } from "./model.js";
 import { SERVER_SLOWED_RATIO } from "./summary.js";
 import { sanitize } from "./text.js";
-import { formatDuration, formatMs, formatPercent, formatRatio } from "./units.js";
+import { formatDuration, formatMeanCount, formatMs, formatPercent, formatRatio } from "./units.js";
 
 /** How a renderer should present a report. */
 export interface RenderOptions {
@@ -46,6 +46,7 @@ export {
 } from "./text.js";
 export {
   formatBytes,
+  formatMeanCount,
   formatMs,
   formatMsIn,
   formatPercent,
@@ -283,8 +284,7 @@ export function connectionsText(s: ModeSummary): string | null {
       : versions.map(([version, count]) => `HTTP/${version} ×${count}`);
   const opened = s.connectionsOpened;
   if (opened !== null) {
-    const shown = Number.isInteger(opened) ? String(opened) : opened.toFixed(1);
-    parts.push(`${shown} ${opened === 1 ? "connection" : "connections"}`);
+    parts.push(`${formatMeanCount(opened)} ${opened === 1 ? "connection" : "connections"}`);
   }
   return parts.length === 0 ? null : parts.join(" · ");
 }

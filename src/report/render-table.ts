@@ -11,6 +11,7 @@ import {
   connectionsText,
   failureGroups,
   formatBytes,
+  formatMeanCount,
   formatMs,
   formatMsIn,
   formatMsOrDash,
@@ -125,13 +126,8 @@ function phaseText(s: ModeSummary): string {
 
 /** curl's `num_connects` and the most requests in flight at once. */
 function connectionText(s: ModeSummary): string {
-  const opened = s.connectionsOpened === null ? "–" : formatCount(s.connectionsOpened);
+  const opened = s.connectionsOpened === null ? "–" : formatMeanCount(s.connectionsOpened);
   return `${opened} opened · peak ${s.peakInFlight} in flight`;
-}
-
-/** A mean count of connections: whole when it is, else one decimal. */
-function formatCount(value: number): string {
-  return Number.isInteger(value) ? String(value) : value.toFixed(1);
 }
 
 function singleRunModes(report: Report, modes: Mode[], maxWidth: number, c: Colors): string[] {

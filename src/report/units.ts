@@ -122,3 +122,8 @@ export function formatDuration(ms: number): string {
   if (size >= SECOND) return `${trimmed(ms / SECOND, 3)} s`;
   return `${trimmed(ms, 3)} ms`;
 }
+
+/** A mean count (connections per run): whole when it is, else one decimal. */
+export function formatMeanCount(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(1);
+}
