@@ -376,7 +376,8 @@ async function writeResults(
   await mkdir(dir, { recursive: true });
   const file = join(
     dir,
-    `${now.toISOString().slice(0, 10)}-${host}${options.quick ? "-quick" : ""}.json`,
+    // Date and time to the second, so a second run on the same day keeps the first one's figures.
+    `${now.toISOString().slice(0, 19).replaceAll(":", "")}-${host}${options.quick ? "-quick" : ""}.json`,
   );
   const document = {
     date: now.toISOString(),
