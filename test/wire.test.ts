@@ -132,6 +132,12 @@ describe("headers on the wire", () => {
     }
     expect(home.received.map((r) => r.headers.authorization)).toEqual(Array(9).fill("Bearer cli"));
     expect(away.received.map((r) => r.headers.authorization)).toEqual(Array(3).fill(undefined));
+    // The report names the secret header but does not hold its value; the rest are kept.
+    expect(result.stdout).not.toContain("Bearer cli");
+    expect(JSON.parse(result.stdout).options.headers).toEqual({
+      "X-Probe": "cli",
+      Authorization: "[redacted]",
+    });
   });
 });
 

@@ -27,6 +27,23 @@ export interface ReportMetadata {
 }
 
 /** Builds the report: the metadata as given, the runs unchanged, the summary computed from them. */
+/**
+ * Request headers whose values are secrets: a report is kept as a CI artifact, attached to a pull
+ * request or sent to a colleague, so it names them but never holds their values (as browsers'
+ * sanitized HAR exports do). The requests themselves were sent with the real values.
+ */
+const SECRET_HEADERS = new Set(["authorization", "proxy-authorization", "cookie", "x-api-key"]);
+export const REDACTED = "[redacted]";
+
+/** The headers with every secret value replaced by `[redacted]`, names and order kept. */
+export function redactHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    out[name] = SECRET_HEADERS.has(name.toLowerCase()) ? REDACTED : value;
+  }
+  return out;
+}
+
 export function assembleReport(runs: RunResult[], metadata: ReportMetadata): Report {
   const { options } = metadata;
   return {
@@ -34,7 +51,7 @@ export function assembleReport(runs: RunResult[], metadata: ReportMetadata): Rep
     tool: { name: "fetchbench", version: metadata.version ?? VERSION },
     startedAt: metadata.startedAt,
     source: metadata.source,
-    options,
+    options: { ...options, headers: redactHeaders(options.headers) },
     shard: metadata.shard,
     urlCount: metadata.urlCount,
     interrupted: metadata.interrupted,

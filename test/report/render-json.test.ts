@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { redactHeaders } from "../../src/report/assemble.js";
 import type { Report } from "../../src/report/model.js";
 import type { RenderOptions } from "../../src/report/render.js";
 import { formatSpec, render } from "../../src/report/render.js";
@@ -56,5 +57,25 @@ describe("renderJson", () => {
     const report = structuredClone(singleRun) as Report & Record<string, unknown>;
     report.extra = { list: [], empty: {}, gone: undefined, nested: [[1, [2, {}]], []] };
     expect(renderJson(report, PLAIN)).toBe(`${JSON.stringify(report, null, 2)}\n`);
+  });
+});
+
+describe("redactHeaders", () => {
+  it("replaces the values of credential headers in any case, and keeps the others and the order", () => {
+    expect(
+      redactHeaders({
+        authorization: "Bearer a",
+        "X-Trace": "1",
+        "Proxy-Authorization": "Basic b",
+        COOKIE: "s=1",
+        "X-Api-Key": "k",
+      }),
+    ).toEqual({
+      authorization: "[redacted]",
+      "X-Trace": "1",
+      "Proxy-Authorization": "[redacted]",
+      COOKIE: "[redacted]",
+      "X-Api-Key": "[redacted]",
+    });
   });
 });
