@@ -663,11 +663,6 @@ async function resolveRunSettings(
       ? null
       : comparing.parseMaxRegression(raw.maxRegression);
   const baseline = comparing === null ? null : await comparing.readBaseline(raw.baseline);
-  if (baseline !== null && raw.concurrency !== undefined && concurrencyOf(raw.concurrency).sweep) {
-    throw new UsageError(
-      "`--baseline` compares single runs; it cannot be used with several `-c` values",
-    );
-  }
   if (raw.exportJunit !== undefined) {
     const { checkOutputTarget } = await import("./report/outputs.js");
     await checkOutputTarget(raw.exportJunit, "--export-junit");
@@ -747,9 +742,6 @@ function minSpeedupOf(value: string | undefined): Pick<Thresholds, "minSpeedup" 
 /** A sweep's settings: `-c` as given, else the default range over the list's length. */
 function sweepSettings(settings: RunSettings, command: Command, urlCount: number): RunSettings {
   if (command.getOptionValueSource("concurrency") === "cli") return settings;
-  if (settings.baseline !== null) {
-    throw new UsageError("`--baseline` compares single runs; it cannot be used with a sweep");
-  }
   const values = defaultSweep(urlCount);
   const concurrency = values.at(-1) ?? DEFAULTS.concurrency;
   return {
