@@ -100,6 +100,26 @@ describe("fetchbench report", () => {
     expect(upgraded.summary).toEqual(JSON.parse(runOutputs.get("json") ?? "").summary);
   });
 
+  it("refuses two outputs to one file, JUnit included, and an output over the report it reads", async () => {
+    const target = join(dir, "twice.out");
+    for (const [args, message] of [
+      [
+        ["--export-csv", target, "--export-junit", target],
+        `\`--export-junit\` ${target}: is also the \`--export-csv\` file; give each output its own file`,
+      ],
+      [
+        ["--export-junit", saved],
+        `\`--export-junit\` ${saved}: is also the report being read; give each output its own file`,
+      ],
+    ] as const) {
+      const result = await runMain(["report", saved, ...args]);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toBe(`fetchbench: ${message}\n`);
+    }
+    expect(JSON.parse(await readFile(saved, "utf8")).tool.name).toBe("fetchbench");
+  });
+
   describe("refuses with one line and exit 2", () => {
     const cases: [string, (json: string) => string, string][] = [
       ["a missing file", () => "", "no such file"],
