@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FORMATS } from "../../src/report/render.js";
 import { type ServerHandle, startServer } from "../../src/server.js";
 import { runMain } from "../helpers.js";
+import { junitSchemaErrors } from "../junit-schema.js";
 
 const FORMAT_NAMES = FORMATS.map((spec) => spec.name);
 
@@ -78,9 +79,9 @@ describe("fetchbench report", () => {
     expect(result.code).toBe(0);
     expect(await readFile(target, "utf8")).toBe(runOutputs.get("markdown"));
     // The list's /status/404 failed in both modes: one failure of kind http per mode.
-    expect(await readFile(junit, "utf8")).toMatch(
-      /<testsuites name="fetchbench" tests="6" failures="2"/,
-    );
+    const xml = await readFile(junit, "utf8");
+    expect(xml).toMatch(/<testsuites name="fetchbench" tests="6" failures="2"/);
+    expect(await junitSchemaErrors(xml)).toEqual([]);
   });
 
   it("reads a report without the fields later versions added, filling them in", async () => {
