@@ -214,10 +214,7 @@ describe("compareReports of sweeps", () => {
   const sweepBase = sweepOf({ seq: [100, 104, 98], c1: [101, 99, 103], c4: [50, 52, 49] });
 
   it("compares a sweep variant by variant, each with its own verdict", () => {
-    const current = sweepOf(
-      { seq: [101, 103, 99], c1: [100, 102, 98], c4: [90, 93, 88] },
-      80,
-    );
+    const current = sweepOf({ seq: [101, 103, 99], c1: [100, 102, 98], c4: [90, 93, 88] }, 80);
     const comparison = compareReports(sweepBase, current);
     expect(comparison.differences).toEqual([]);
     expect(comparison.notCompared).toEqual([]);
@@ -323,7 +320,9 @@ describe("compareReports of sweeps", () => {
     expect(text).toContain(
       "Not compared:\n  concurrent@1: only in the baseline; the current report ran the concurrent mode at -c 4\n",
     );
-    expect(text).toMatch(/^concurrent@4: (no significant change|slower|faster) at 95% confidence$/m);
+    expect(text).toMatch(
+      /^concurrent@4: (no significant change|slower|faster) at 95% confidence$/m,
+    );
     expect(text).toMatch(/^ {2}concurrent@4 +http:\/\/127\.0\.0\.1:41234\/u0 /m);
     const markdown = renderComparison(comparison, "markdown", { allRows: true });
     expect(markdown).toContain(
