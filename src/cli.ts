@@ -341,14 +341,16 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
 
   program
     .command("compare")
-    .description("compare two saved reports, with a noise-aware verdict per mode and per URL")
+    .description(
+      "compare two saved reports, with a noise-aware verdict per mode (per sweep variant) and per URL",
+    )
     .argument("<baseline.json>", "the report to compare against")
     .argument("<current.json>", "the report to judge")
     .option("--format <format>", "table, markdown or json", "table")
     .option("--json", "same as --format json")
     .option(
       "--max-regression <percent>",
-      "exit 1 when a mode is significantly slower by more than this",
+      "exit 1 when a mode or sweep variant is significantly slower by more than this",
     )
     .option("--match <url|line>", "pair requests by URL, or by line of the list", "url")
     .option("--all", "show every URL, not only those that changed significantly")
@@ -586,7 +588,7 @@ function addRunOptions(command: Command, defaultModes: readonly Mode[] = DEFAULT
     .option("--shard <i/n>", "fetch only every n-th URL of the list, from the i-th (1-based)")
     .option(
       "--max-regression <percent>",
-      "with --baseline: exit 1 when a mode is significantly slower by more than this",
+      "with --baseline: exit 1 when a mode or sweep variant is significantly slower by more than this",
     )
     .option("-x, --proxy <url>", "proxy for every request (default: HTTP_PROXY, HTTPS_PROXY)")
     .option("--noproxy <list>", "hosts reached without the proxy, * for all (default: NO_PROXY)")
