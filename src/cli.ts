@@ -1,5 +1,4 @@
 import { existsSync } from "node:fs";
-import { resolve } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import pc from "picocolors";
 import type { CompareCommandOptions } from "./commands/compare.js";
@@ -241,7 +240,7 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
   ).action(async (inputs: string[], raw: RawRunOptions) => {
     const settings = await resolveRunSettings(raw, io, run);
     const list = await readInputs(inputs, io, program);
-    await checkExportTargets(settings.exports, list.file);
+    await checkExportTargets(settings, list.file);
     const { shard } = settings.compare;
     const selected = shard ? selectShard(list.targets, shard, list.source) : list.targets;
     setExitCode(await runAndReport(io, settings, list.source, selected, null));
@@ -269,7 +268,7 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
       raw.modes = DEFAULTS.modes.join(",");
     }
     const settings = await resolveRunSettings(raw, io, command);
-    await checkExportTargets(settings.exports, null);
+    await checkExportTargets(settings, null);
     const given = (flag: string) => command.getOptionValueSource(flag) === "cli";
     const count = parseCount(
       sweeping && !given("count") ? String(DEFAULTS.demo.sweep.count) : raw.count,
@@ -311,7 +310,7 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
   ).action(async (inputs: string[], raw: RawRunOptions) => {
     const settings = await resolveRunSettings(raw, io, sweep);
     const list = await readInputs(inputs, io, program);
-    await checkExportTargets(settings.exports, list.file);
+    await checkExportTargets(settings, list.file);
     const { shard } = settings.compare;
     const selected = shard ? selectShard(list.targets, shard, list.source) : list.targets;
     setExitCode(
@@ -342,14 +341,16 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
 
   program
     .command("compare")
-    .description("compare two saved reports, with a noise-aware verdict per mode and per URL")
+    .description(
+      "compare two saved reports, with a noise-aware verdict per mode (per sweep variant) and per URL",
+    )
     .argument("<baseline.json>", "the report to compare against")
     .argument("<current.json>", "the report to judge")
     .option("--format <format>", "table, markdown or json", "table")
     .option("--json", "same as --format json")
     .option(
       "--max-regression <percent>",
-      "exit 1 when a mode is significantly slower by more than this",
+      "exit 1 when a mode or sweep variant is significantly slower by more than this",
     )
     .option("--match <url|line>", "pair requests by URL, or by line of the list", "url")
     .option("--all", "show every URL, not only those that changed significantly")
@@ -492,28 +493,18 @@ function editDistance(a: string, b: string): number {
 }
 
 /**
- * Refuses, before anything is fetched, two exports to one file and an export over the list
- * being read: either would silently lose one of them.
+ * Refuses, before anything is fetched, two outputs to one file (the registry's exports and
+ * `--export-junit` alike) and an output over the list being read.
  */
-async function checkExportTargets(
-  exports: RunSettings["exports"],
-  input: string | null,
-): Promise<void> {
-  const seen = new Map<string, string>();
-  if (input !== null) seen.set(resolve(input), "the URL list");
-  for (const { format, target } of exports) {
-    if (target === "-") continue;
-    const flag = `--export-${format}`;
-    const other = seen.get(resolve(target));
-    if (other !== undefined) {
-      throw new UsageError(
-        `\`${flag}\` ${target}: is also ${other}; give each output its own file`,
-      );
-    }
-    seen.set(resolve(target), `the \`${flag}\` file`);
-  }
-  const { checkOutputTarget } = await import("./report/outputs.js");
-  for (const { format, target } of exports) await checkOutputTarget(target, `--export-${format}`);
+async function checkExportTargets(settings: RunSettings, input: string | null): Promise<void> {
+  const { checkOutputTargets } = await import("./report/outputs.js");
+  await checkOutputTargets(
+    [
+      ...settings.exports.map(({ format, target }) => ({ flag: `--export-${format}`, target })),
+      ...(settings.junit === null ? [] : [{ flag: "--export-junit", target: settings.junit }]),
+    ],
+    input === null ? [] : [{ path: input, what: "the URL list" }],
+  );
 }
 
 // No default value, so --help shows none; the settings read a missing list as empty.
@@ -597,7 +588,7 @@ function addRunOptions(command: Command, defaultModes: readonly Mode[] = DEFAULT
     .option("--shard <i/n>", "fetch only every n-th URL of the list, from the i-th (1-based)")
     .option(
       "--max-regression <percent>",
-      "with --baseline: exit 1 when a mode is significantly slower by more than this",
+      "with --baseline: exit 1 when a mode or sweep variant is significantly slower by more than this",
     )
     .option("-x, --proxy <url>", "proxy for every request (default: HTTP_PROXY, HTTPS_PROXY)")
     .option("--noproxy <list>", "hosts reached without the proxy, * for all (default: NO_PROXY)")
@@ -663,15 +654,6 @@ async function resolveRunSettings(
       ? null
       : comparing.parseMaxRegression(raw.maxRegression);
   const baseline = comparing === null ? null : await comparing.readBaseline(raw.baseline);
-  if (baseline !== null && raw.concurrency !== undefined && concurrencyOf(raw.concurrency).sweep) {
-    throw new UsageError(
-      "`--baseline` compares single runs; it cannot be used with several `-c` values",
-    );
-  }
-  if (raw.exportJunit !== undefined) {
-    const { checkOutputTarget } = await import("./report/outputs.js");
-    await checkOutputTarget(raw.exportJunit, "--export-junit");
-  }
   const connection = await resolveConnection(raw);
   const body =
     raw.data === undefined
@@ -747,9 +729,6 @@ function minSpeedupOf(value: string | undefined): Pick<Thresholds, "minSpeedup" 
 /** A sweep's settings: `-c` as given, else the default range over the list's length. */
 function sweepSettings(settings: RunSettings, command: Command, urlCount: number): RunSettings {
   if (command.getOptionValueSource("concurrency") === "cli") return settings;
-  if (settings.baseline !== null) {
-    throw new UsageError("`--baseline` compares single runs; it cannot be used with a sweep");
-  }
   const values = defaultSweep(urlCount);
   const concurrency = values.at(-1) ?? DEFAULTS.concurrency;
   return {

@@ -288,6 +288,19 @@ describe("bad input", () => {
     );
   });
 
+  it("counts --export-junit among the exports that may not share a file", async () => {
+    const file = await list("same-junit.txt", [`${server.url}/bytes/1`]);
+    const target = join(dir, "same-junit.out");
+    expectUsageError(
+      await runMain([file, "--export-junit", target, "--export-csv", target]),
+      `\`--export-junit\` ${target}: is also the \`--export-csv\` file; give each output its own file`,
+    );
+    expectUsageError(
+      await runMain([file, "--export-junit", file]),
+      `\`--export-junit\` ${file}: is also the URL list; give each output its own file`,
+    );
+  });
+
   it("refuses an export over the URL list and leaves the list as it was", async () => {
     const file = await list("over-input.txt", [`${server.url}/bytes/1`]);
     expectUsageError(

@@ -3,7 +3,7 @@
  * between two reports, with a noise-aware verdict, and `--max-regression` as an exit code.
  */
 
-import { ExitCode, InputError, UsageError } from "../errors.js";
+import { ExitCode, UsageError } from "../errors.js";
 import {
   compareReports,
   MATCHES,
@@ -42,8 +42,8 @@ export async function compareCommand(
   const maxRegression =
     raw.maxRegression === undefined ? null : parseMaxRegression(raw.maxRegression);
   const match = parseMatch(raw.match ?? "url");
-  const baseline = refuseSweep(await readReportFile(baselineFile), baselineFile);
-  const current = refuseSweep(await readReportFile(currentFile), currentFile);
+  const baseline = await readReportFile(baselineFile);
+  const current = await readReportFile(currentFile);
   const comparison = compareReports(baseline, current, match);
   io.stdout(renderComparison(comparison, format, { allRows: raw.all === true }));
   return regressionExitCode(io, comparison, maxRegression);
@@ -80,7 +80,7 @@ function regressionExitCode(
   const slower = regressions(comparison, maxRegression);
   for (const mode of slower) {
     io.stderr(
-      `fetchbench: --max-regression ${maxRegression}%: ${mode.mode} is slower by ${formatChange(
+      `fetchbench: --max-regression ${maxRegression}%: ${mode.variant} is slower by ${formatChange(
         mode.wall.verdict !== "cannot tell" ? mode.wall : mode.latency,
       )} (significant at ${Math.round(comparison.confidence * 100)}% confidence)\n`,
     );
@@ -119,16 +119,5 @@ function parseComparisonFormat(value: string): ComparisonFormat {
 
 /** Reads the `--baseline` report before anything is fetched, so a bad one costs no run. */
 export async function readBaseline(file: string | undefined): Promise<Report | null> {
-  return file === undefined ? null : refuseSweep(await readReportFile(file), file);
-}
-
-/**
- * The comparison pairs runs by mode: a sweep's variants would be pooled into one concurrent
- * mode, so it is refused rather than compared wrongly.
- */
-function refuseSweep(report: Report, name: string): Report {
-  if (report.summary.variants === undefined) return report;
-  throw new InputError(
-    `${name}: is a concurrency sweep, which compare cannot pair yet; compare reports of one -c value each`,
-  );
+  return file === undefined ? null : await readReportFile(file);
 }

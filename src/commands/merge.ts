@@ -3,7 +3,7 @@
 import { ExitCode } from "../errors.js";
 import { parseFormat } from "../options.js";
 import { mergeReports } from "../report/merge.js";
-import { checkOutputTarget, writeOutputs } from "../report/outputs.js";
+import { checkOutputTargets, writeOutputs } from "../report/outputs.js";
 import { readReportFile } from "../report/reader.js";
 import type { CommandIo } from "./report.js";
 
@@ -22,7 +22,12 @@ export async function mergeCommand(
   raw: MergeCommandOptions,
 ): Promise<number> {
   const format = raw.json ? "json" : parseFormat(raw.format ?? "table", "--format");
-  if (raw.output !== undefined) await checkOutputTarget(raw.output, "--output");
+  if (raw.output !== undefined) {
+    await checkOutputTargets(
+      [{ flag: "--output", target: raw.output }],
+      files.map((path) => ({ path, what: "a report being merged" })),
+    );
+  }
   const inputs = [];
   for (const name of files) inputs.push({ name, report: await readReportFile(name) });
   const report = mergeReports(inputs);

@@ -2,7 +2,7 @@
 
 import { ExitCode } from "../errors.js";
 import { type Format, parseFormat } from "../options.js";
-import { checkOutputTarget, OutputError, writeOutput, writeOutputs } from "../report/outputs.js";
+import { checkOutputTargets, OutputError, writeOutput, writeOutputs } from "../report/outputs.js";
 import { readReportFile } from "../report/reader.js";
 import { renderJunit } from "../report/render-junit.js";
 
@@ -31,10 +31,15 @@ export async function reportCommand(
 ): Promise<number> {
   const format: Format = raw.json ? "json" : parseFormat(raw.format ?? "table", "--format");
   const exports = raw.exports ?? [];
-  for (const { format: exportFormat, target } of exports) {
-    await checkOutputTarget(target, `--export-${exportFormat}`);
-  }
-  if (raw.exportJunit !== undefined) await checkOutputTarget(raw.exportJunit, "--export-junit");
+  await checkOutputTargets(
+    [
+      ...exports.map(({ format: name, target }) => ({ flag: `--export-${name}`, target })),
+      ...(raw.exportJunit === undefined
+        ? []
+        : [{ flag: "--export-junit", target: raw.exportJunit }]),
+    ],
+    [{ path: file, what: "the report being read" }],
+  );
   const report = await readReportFile(file);
   const failed = await writeOutputs(
     report,

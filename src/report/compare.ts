@@ -1,6 +1,11 @@
 /**
- * Two reports → what changed, per mode and per URL, with a verdict from a significance test.
+ * Two reports → what changed, per variant and per URL, with a verdict from a significance test.
  * Pure: reads two reports, formats nothing but the reasons and the differences.
+ *
+ * A variant is a mode at one concurrency: `sequential`, `blocking`, and the concurrent mode at
+ * each concurrency it ran (`concurrent@4`; one per value of a sweep). Variants are paired by
+ * mode and concurrency, so a sweep is compared value by value, and against a single run at the
+ * value they share; a variant on one side only is listed as not compared, with the reason.
  *
  * A change is current / baseline (above 1: slower). Walls are compared with Welch's t-test when
  * both sides have at least two measured runs; latencies as `latencyChange` says. A change is
@@ -8,7 +13,8 @@
  */
 
 import { mean, median, ratioWithUncertainty, stddev } from "../stats.js";
-import type { Mode, Report, RequestResult, RunResult } from "./model.js";
+import type { Concurrency, Mode, Report, RequestResult, RunResult } from "./model.js";
+import { variantKey } from "./model.js";
 import { mannWhitneyU, welchTTest } from "./significance.js";
 
 /** The confidence level every verdict is stated at. */
@@ -36,6 +42,13 @@ export interface Change {
 
 export interface ModeChange {
   mode: Mode;
+  /**
+   * What is compared: the mode, or `concurrent@<c>` when a side swept the concurrency or the
+   * two ran it at different values.
+   */
+  variant: string;
+  /** Requests in flight at once (1 for sequential and blocking). */
+  concurrency: Concurrency;
   /** Mean wall of the measured runs. */
   wall: Change;
   /** Median latency of the ok requests to the URLs both reports share. */
@@ -50,6 +63,8 @@ export interface UrlChange {
   /** The URL, or `line N` when paired by line. */
   url: string;
   mode: Mode;
+  /** The variant, as `ModeChange.variant`. */
+  variant: string;
   /** Median latency of the URL's ok requests over the measured runs; Welch's t over them. */
   latency: Change;
 }
@@ -60,8 +75,20 @@ export interface ReportComparison {
   current: { source: string; startedAt: string };
   /** Everything that differs between the two reports' settings and lists, one line each. */
   differences: string[];
+  /** Per variant both reports have, in the baseline's order. */
   modes: ModeChange[];
+  /** Variants of either report that could not be compared, and why. */
+  notCompared: NotCompared[];
   urls: UrlChange[];
+}
+
+/** A variant of one report (or of both) left out of the comparison. */
+export interface NotCompared {
+  variant: string;
+  /** Which report has it: `baseline`, `current`, or `both` when both have it but one has no run. */
+  side: "baseline" | "current" | "both";
+  /** One line: `only in the baseline; the current report ran the concurrent mode at -c 4`. */
+  reason: string;
 }
 
 /** How requests of the two reports are paired: by URL text, or by line of the list. */
@@ -69,7 +96,7 @@ export const MATCHES = ["url", "line"] as const;
 export type Match = (typeof MATCHES)[number];
 
 /**
- * Compares `current` against `baseline`; only modes and URLs both have are compared. With
+ * Compares `current` against `baseline`; only variants and URLs both have are compared. With
  * `match: "line"`, the URL on the same line of each list is taken as the same target (the
  * same paths on another host, say); the URLs that differ are listed.
  */
@@ -101,29 +128,45 @@ export function compareReports(
 
   const modes: ModeChange[] = [];
   const urls: UrlChange[] = [];
-  for (const mode of baseline.options.modes) {
-    if (!current.options.modes.includes(mode)) continue;
-    const before = measured(baseline, mode);
-    const after = measured(current, mode);
-    if (before.length === 0 || after.length === 0) continue;
-    if (
-      mode === "concurrent" &&
-      String(baseline.options.concurrency) !== String(current.options.concurrency)
-    ) {
-      // Different caps measure different things; the difference is already listed.
+  const notCompared: NotCompared[] = [];
+  const named = variantsNamed(baseline, current);
+  const currentUnits = new Map(unitsOf(current).map((unit) => [unitKey(unit), unit]));
+  const baselineUnits = unitsOf(baseline);
+  for (const before of baselineUnits) {
+    const { mode, concurrency } = before;
+    const variant = named ? variantName(before) : mode;
+    const after = currentUnits.get(unitKey(before));
+    if (after === undefined) {
+      notCompared.push({ variant, side: "baseline", reason: onlyIn("baseline", before, current) });
+      continue;
+    }
+    if (before.runs.length === 0 || after.runs.length === 0) {
+      const side =
+        before.runs.length === 0 && after.runs.length === 0
+          ? "either report"
+          : before.runs.length === 0
+            ? "the baseline"
+            : "the current report";
+      notCompared.push({ variant, side: "both", reason: `no measured run in ${side}` });
       continue;
     }
     const wall = sameList
-      ? wallChange(before, after)
+      ? wallChange(before.runs, after.runs)
       : cannotTell(
-          mean(before.map((run) => run.wallMs)),
-          mean(after.map((run) => run.wallMs)),
+          mean(before.runs.map((run) => run.wallMs)),
+          mean(after.runs.map((run) => run.wallMs)),
           "the URL lists differ, so the walls cover different work",
         );
-    const latency = latencyChange(before, after, mode, { shared, keyOf, perUrl: false });
+    const latency = latencyChange(before.runs, after.runs, mode, {
+      shared,
+      keyOf,
+      perUrl: false,
+    });
     const primary = wall.verdict === "cannot tell" ? latency : wall;
     modes.push({
       mode,
+      variant,
+      concurrency,
       wall,
       latency,
       verdict: primary.verdict,
@@ -133,7 +176,8 @@ export function compareReports(
       urls.push({
         url,
         mode,
-        latency: latencyChange(before, after, mode, {
+        variant,
+        latency: latencyChange(before.runs, after.runs, mode, {
           shared: new Set([url]),
           keyOf,
           perUrl: true,
@@ -141,13 +185,14 @@ export function compareReports(
       });
     }
   }
-  for (const mode of baseline.options.modes) {
-    if (!current.options.modes.includes(mode))
-      differences.push(`mode ${mode}: only in the baseline`);
-  }
-  for (const mode of current.options.modes) {
-    if (!baseline.options.modes.includes(mode))
-      differences.push(`mode ${mode}: only in the current report`);
+  const baselineKeys = new Set(baselineUnits.map(unitKey));
+  for (const after of unitsOf(current)) {
+    if (baselineKeys.has(unitKey(after))) continue;
+    notCompared.push({
+      variant: named ? variantName(after) : after.mode,
+      side: "current",
+      reason: onlyIn("current report", after, baseline),
+    });
   }
   return {
     confidence: CONFIDENCE,
@@ -155,12 +200,69 @@ export function compareReports(
     current: { source: current.source, startedAt: current.startedAt },
     differences,
     modes,
+    notCompared,
     urls,
   };
 }
 
+/** A mode at one concurrency in one report, with its measured runs. */
+interface Unit {
+  mode: Mode;
+  concurrency: Concurrency;
+  runs: RunResult[];
+}
+
+/** The concurrency values the concurrent mode ran at: a sweep's, else the one `-c`. */
+function concurrencies(report: Report): Concurrency[] {
+  const { sweep, concurrency } = report.options;
+  return sweep !== undefined && sweep.length > 1 ? sweep : [concurrency];
+}
+
+/** The report's variants in its order: each mode, the concurrent one once per concurrency. */
+function unitsOf(report: Report): Unit[] {
+  const values = concurrencies(report);
+  return report.options.modes.flatMap((mode): Unit[] => {
+    const runs = measured(report, mode);
+    if (mode !== "concurrent") return [{ mode, concurrency: 1, runs }];
+    if (values.length === 1) return [{ mode, concurrency: values[0] ?? "all", runs }];
+    return values.map((concurrency) => ({
+      mode,
+      concurrency,
+      runs: runs.filter((run) => String(run.concurrency) === String(concurrency)),
+    }));
+  });
+}
+
+function unitKey(unit: Unit): string {
+  return `${unit.mode}@${unit.concurrency}`;
+}
+
+function variantName(unit: Unit): string {
+  return variantKey(unit.mode, unit.concurrency, true);
+}
+
 /**
- * Modes whose verdict is `slower` by more than `percent` (ratio above 1 + percent/100). A
+ * Whether the concurrent mode is named with its concurrency (`concurrent@4`): when a side swept
+ * it, or the two ran it at different values. Two runs at one value keep the plain mode name.
+ */
+function variantsNamed(baseline: Report, current: Report): boolean {
+  const before = concurrencies(baseline);
+  const after = concurrencies(current);
+  return before.length > 1 || after.length > 1 || String(before[0]) !== String(after[0]);
+}
+
+/** Why a variant of one report has no partner in the other. */
+function onlyIn(side: "baseline" | "current report", unit: Unit, other: Report): string {
+  const where = `only in the ${side}`;
+  const otherName = side === "baseline" ? "the current report" : "the baseline";
+  if (!other.options.modes.includes(unit.mode)) {
+    return `${where}; ${otherName} did not run the ${unit.mode} mode`;
+  }
+  return `${where}; ${otherName} ran the concurrent mode at -c ${concurrencies(other).join(",")}`;
+}
+
+/**
+ * Variants whose verdict is `slower` by more than `percent` (ratio above 1 + percent/100). A
  * regression that is not significant, or smaller than the percentage, is not one.
  */
 export function regressions(comparison: ReportComparison, percent: number): ModeChange[] {
@@ -182,14 +284,22 @@ const COMPARED_OPTIONS = [
 function optionDifferences(baseline: Report, current: Report): string[] {
   const lines: string[] = [];
   for (const key of COMPARED_OPTIONS) {
-    const before = JSON.stringify(baseline.options[key]);
-    const after = JSON.stringify(current.options[key]);
+    // A sweep's concurrency is its list of values: `[1,4]` against a single run's `4`.
+    const value = (report: Report) =>
+      JSON.stringify(key === "concurrency" ? concurrencyOption(report) : report.options[key]);
+    const before = value(baseline);
+    const after = value(current);
     if (before !== after) lines.push(`option ${key}: baseline ${before}, current ${after}`);
   }
   const before = JSON.stringify(baseline.shard ?? null);
   const after = JSON.stringify(current.shard ?? null);
   if (before !== after) lines.push(`shard: baseline ${before}, current ${after}`);
   return lines;
+}
+
+function concurrencyOption(report: Report): Concurrency | Concurrency[] {
+  const values = concurrencies(report);
+  return values.length > 1 ? values : report.options.concurrency;
 }
 
 function urlDifference(side: "baseline" | "current", urls: string[]): string {

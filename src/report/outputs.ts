@@ -8,7 +8,7 @@
 import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
 import { access, type FileHandle, open, realpath, rename, rm, stat } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { errorCode, UsageError } from "../errors.js";
 import type { RenderOptions } from "./format.js";
 import type { Report } from "./model.js";
@@ -207,4 +207,35 @@ export async function checkOutputTarget(target: string, flag: string): Promise<v
       );
     });
   }
+}
+
+/** A file an output is asked for, and the flag that asked (`--export-csv`, `--export-junit`). */
+export interface OutputTarget {
+  flag: string;
+  /** A path, or `-` for standard output. */
+  target: string;
+}
+
+/**
+ * Refuses, before anything is fetched or written, two outputs to one file and an output over a
+ * file being read (`inputs`: path and what it is, `the URL list`): either would silently lose
+ * one of them. Then checks that each can be written.
+ */
+export async function checkOutputTargets(
+  outputs: readonly OutputTarget[],
+  inputs: readonly { path: string; what: string }[] = [],
+): Promise<void> {
+  const seen = new Map<string, string>();
+  for (const { path, what } of inputs) if (path !== "-") seen.set(resolve(path), what);
+  for (const { flag, target } of outputs) {
+    if (target === "-") continue;
+    const other = seen.get(resolve(target));
+    if (other !== undefined) {
+      throw new UsageError(
+        `\`${flag}\` ${target}: is also ${other}; give each output its own file`,
+      );
+    }
+    seen.set(resolve(target), `the \`${flag}\` file`);
+  }
+  for (const { flag, target } of outputs) await checkOutputTarget(target, flag);
 }

@@ -59,8 +59,13 @@ function shownUrls(comparison: ReportComparison, allRows: boolean): UrlChange[] 
 
 function modeHeadline(mode: ModeChange, comparison: ReportComparison): string {
   return mode.verdict === "cannot tell"
-    ? `${mode.mode}: cannot tell`
-    : `${mode.mode}: ${mode.verdict} at ${confidenceText(comparison)}`;
+    ? `${mode.variant}: cannot tell`
+    : `${mode.variant}: ${mode.verdict} at ${confidenceText(comparison)}`;
+}
+
+/** `concurrent@16: only in the current report; the baseline ran the concurrent mode at -c 1,4`. */
+function notComparedLines(comparison: ReportComparison): string[] {
+  return comparison.notCompared.map(({ variant, reason }) => `${variant}: ${reason}`);
 }
 
 function renderText(comparison: ReportComparison, allRows: boolean): string {
@@ -70,6 +75,11 @@ function renderText(comparison: ReportComparison, allRows: boolean): string {
   if (comparison.differences.length > 0) {
     lines.push("", "Differences (only what matches is compared):");
     for (const line of comparison.differences) lines.push(`  ${sanitize(line)}`);
+  }
+  const skipped = notComparedLines(comparison);
+  if (skipped.length > 0) {
+    lines.push("", "Not compared:");
+    for (const line of skipped) lines.push(`  ${sanitize(line)}`);
   }
   if (comparison.modes.length === 0) lines.push("", "No mode can be compared.");
   for (const mode of comparison.modes) {
@@ -86,9 +96,10 @@ function renderText(comparison: ReportComparison, allRows: boolean): string {
   const urls = shownUrls(comparison, allRows);
   if (urls.length > 0) {
     lines.push("", "Per URL (median latency):");
+    const width = Math.max(...urls.map((url) => url.variant.length));
     for (const url of urls) {
       lines.push(
-        `  ${url.mode.padEnd(10)} ${truncateMiddle(sanitize(url.url), 50).padEnd(50)} ${figures(url.latency).padEnd(22)} ${formatChange(url.latency).padEnd(18)} ${verdictText(url.latency)}`,
+        `  ${url.variant.padEnd(width)} ${truncateMiddle(sanitize(url.url), 50).padEnd(50)} ${figures(url.latency).padEnd(22)} ${formatChange(url.latency).padEnd(18)} ${verdictText(url.latency)}`,
       );
     }
   }
@@ -113,6 +124,11 @@ function renderMarkdown(comparison: ReportComparison, allRows: boolean): string 
     lines.push("", "Differences (only what matches is compared):", "");
     for (const line of comparison.differences) lines.push(`- ${cell(line)}`);
   }
+  const skipped = notComparedLines(comparison);
+  if (skipped.length > 0) {
+    lines.push("", "Not compared:", "");
+    for (const line of skipped) lines.push(`- ${cell(line)}`);
+  }
   if (comparison.modes.length > 0) {
     lines.push(
       "",
@@ -121,7 +137,7 @@ function renderMarkdown(comparison: ReportComparison, allRows: boolean): string 
     );
     for (const mode of comparison.modes) {
       lines.push(
-        `| ${mode.mode} | **${mode.verdict}** | ${figures(mode.wall)} | ${formatChange(mode.wall)} | ${cell(verdictText(mode.wall))} | ${figures(mode.latency)} | ${formatChange(mode.latency)} | ${cell(verdictText(mode.latency))} |`,
+        `| ${mode.variant} | **${mode.verdict}** | ${figures(mode.wall)} | ${formatChange(mode.wall)} | ${cell(verdictText(mode.wall))} | ${figures(mode.latency)} | ${formatChange(mode.latency)} | ${cell(verdictText(mode.latency))} |`,
       );
     }
   } else {
@@ -136,7 +152,7 @@ function renderMarkdown(comparison: ReportComparison, allRows: boolean): string 
     );
     for (const url of urls) {
       lines.push(
-        `| ${url.mode} | ${cell(url.url)} | ${figures(url.latency)} | ${formatChange(url.latency)} | ${cell(verdictText(url.latency))} |`,
+        `| ${url.variant} | ${cell(url.url)} | ${figures(url.latency)} | ${formatChange(url.latency)} | ${cell(verdictText(url.latency))} |`,
       );
     }
   }

@@ -1,7 +1,11 @@
 /**
  * JUnit XML for CI test reporters (GitLab, Jenkins, GitHub test-report actions): one test case
  * per URL per mode (a failed request is a failure with its kind and message), one per threshold,
- * one per mode compared against a baseline. Renders, never measures.
+ * one per variant compared against a baseline (a variant left out of the comparison is a
+ * skipped case, with the reason). Renders, never measures.
+ *
+ * The output validates against the common JUnit schema, Jenkins' `junit-10.xsd` (the test checks
+ * it): `timestamp` belongs to each `testsuite`, not to `testsuites`.
  */
 
 import type { ModeChange, ReportComparison } from "./compare.js";
@@ -21,6 +25,8 @@ interface Case {
   classname: string;
   seconds: number;
   failure: { type: string; message: string } | null;
+  /** Why the case was not run (a variant the comparison could not pair). */
+  skipped?: string;
   output?: string;
 }
 
@@ -66,35 +72,44 @@ export function renderJunit(report: Report, checks: JunitChecks): string {
     const confidence = `${Math.round(result.confidence * 100)}% confidence`;
     suites.push({
       name: "fetchbench regressions",
-      cases: result.modes.map((mode) => ({
-        name: `${mode.mode} against the baseline`,
-        classname: "fetchbench.regressions",
-        seconds: 0,
-        failure: regressions.includes(mode)
-          ? { type: "regression", message: `${mode.mode} is slower at ${confidence}` }
-          : null,
-        output: `${mode.verdict}${mode.verdict === "cannot tell" ? "" : ` at ${confidence}`}`,
-      })),
+      cases: [
+        ...result.modes.map((mode) => ({
+          name: `${mode.variant} against the baseline`,
+          classname: "fetchbench.regressions",
+          seconds: 0,
+          failure: regressions.includes(mode)
+            ? { type: "regression", message: `${mode.variant} is slower at ${confidence}` }
+            : null,
+          output: `${mode.verdict}${mode.verdict === "cannot tell" ? "" : ` at ${confidence}`}`,
+        })),
+        ...result.notCompared.map(({ variant, reason }) => ({
+          name: `${variant} against the baseline`,
+          classname: "fetchbench.regressions",
+          seconds: 0,
+          failure: null,
+          skipped: `not compared: ${reason}`,
+        })),
+      ],
     });
   }
   const lines = ['<?xml version="1.0" encoding="UTF-8"?>'];
   const total = suites.reduce((n, suite) => n + suite.cases.length, 0);
   const failed = suites.reduce((n, suite) => n + failures(suite.cases), 0);
-  lines.push(
-    `<testsuites name="fetchbench" tests="${total}" failures="${failed}" errors="0" timestamp="${xml(report.startedAt)}">`,
-  );
+  lines.push(`<testsuites name="fetchbench" tests="${total}" failures="${failed}" errors="0">`);
   for (const suite of suites) {
     const seconds = suite.cases.reduce((n, c) => n + c.seconds, 0);
+    const skipped = suite.cases.filter((c) => c.skipped !== undefined).length;
     lines.push(
-      `  <testsuite name="${xml(suite.name)}" tests="${suite.cases.length}" failures="${failures(suite.cases)}" errors="0" skipped="0" time="${seconds.toFixed(3)}" timestamp="${xml(report.startedAt)}">`,
+      `  <testsuite name="${xml(suite.name)}" tests="${suite.cases.length}" failures="${failures(suite.cases)}" errors="0" skipped="${skipped}" time="${seconds.toFixed(3)}" timestamp="${xml(report.startedAt)}">`,
     );
     for (const c of suite.cases) {
       const open = `    <testcase name="${xml(c.name)}" classname="${xml(c.classname)}" time="${c.seconds.toFixed(3)}"`;
-      if (c.failure === null && c.output === undefined) {
+      if (c.failure === null && c.skipped === undefined && c.output === undefined) {
         lines.push(`${open}/>`);
         continue;
       }
       lines.push(`${open}>`);
+      if (c.skipped !== undefined) lines.push(`      <skipped message="${xml(c.skipped)}"/>`);
       if (c.failure !== null) {
         lines.push(
           `      <failure type="${xml(c.failure.type)}" message="${xml(c.failure.message)}">${xml(c.failure.message)}</failure>`,

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServerHandle } from "../../src/server.js";
 import { spawnServer } from "../../src/server-process.js";
 import { runMain } from "../helpers.js";
+import { junitSchemaErrors } from "../junit-schema.js";
 
 let server: ServerHandle;
 let dir: string;
@@ -148,6 +149,7 @@ describe("fetchbench compare", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Comparing .*fast\.txt .* against the baseline /m);
     const junit = await readFile(file("junit.xml"), "utf8");
+    expect(await junitSchemaErrors(junit)).toEqual([]);
     expect(junit).toMatch(/<testsuite name="fetchbench sequential" tests="10" failures="0"/);
     expect(junit).toContain(
       '<testcase name="no failed requests" classname="fetchbench.thresholds"',

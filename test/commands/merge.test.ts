@@ -128,6 +128,13 @@ describe("fetchbench merge", () => {
           `${file("shard-1.json")} and ${file("other-options.json")} were run with different options (timeoutMs: 30000 against 5000)`,
       ],
       [
+        "--output over a shard's report",
+        () =>
+          [1, 2, 3, 4].map((i) => file(`shard-${i}.json`)).concat("--output", file("shard-2.json")),
+        () =>
+          `\`--output\` ${file("shard-2.json")}: is also a report being merged; give each output its own file`,
+      ],
+      [
         "a report that is not a shard",
         () => [file("all.json")],
         () => `${file("all.json")}: not a shard report (it was run without --shard)`,

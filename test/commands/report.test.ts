@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FORMATS } from "../../src/report/render.js";
 import { type ServerHandle, startServer } from "../../src/server.js";
 import { runMain } from "../helpers.js";
+import { junitSchemaErrors } from "../junit-schema.js";
 
 const FORMAT_NAMES = FORMATS.map((spec) => spec.name);
 
@@ -78,9 +79,9 @@ describe("fetchbench report", () => {
     expect(result.code).toBe(0);
     expect(await readFile(target, "utf8")).toBe(runOutputs.get("markdown"));
     // The list's /status/404 failed in both modes: one failure of kind http per mode.
-    expect(await readFile(junit, "utf8")).toMatch(
-      /<testsuites name="fetchbench" tests="6" failures="2"/,
-    );
+    const xml = await readFile(junit, "utf8");
+    expect(xml).toMatch(/<testsuites name="fetchbench" tests="6" failures="2"/);
+    expect(await junitSchemaErrors(xml)).toEqual([]);
   });
 
   it("reads a report without the fields later versions added, filling them in", async () => {
@@ -98,6 +99,26 @@ describe("fetchbench report", () => {
     expect(upgraded.options.headers).toEqual({});
     expect(upgraded.shard).toBeNull();
     expect(upgraded.summary).toEqual(JSON.parse(runOutputs.get("json") ?? "").summary);
+  });
+
+  it("refuses two outputs to one file, JUnit included, and an output over the report it reads", async () => {
+    const target = join(dir, "twice.out");
+    for (const [args, message] of [
+      [
+        ["--export-csv", target, "--export-junit", target],
+        `\`--export-junit\` ${target}: is also the \`--export-csv\` file; give each output its own file`,
+      ],
+      [
+        ["--export-junit", saved],
+        `\`--export-junit\` ${saved}: is also the report being read; give each output its own file`,
+      ],
+    ] as const) {
+      const result = await runMain(["report", saved, ...args]);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toBe(`fetchbench: ${message}\n`);
+    }
+    expect(JSON.parse(await readFile(saved, "utf8")).tool.name).toBe("fetchbench");
   });
 
   describe("refuses with one line and exit 2", () => {
