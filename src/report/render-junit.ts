@@ -4,8 +4,8 @@
  * one per variant compared against a baseline (a variant left out of the comparison is a
  * skipped case, with the reason). Renders, never measures.
  *
- * The output validates against the common JUnit schema, Jenkins' `junit-10.xsd` (the test checks
- * it): `timestamp` belongs to each `testsuite`, not to `testsuites`.
+ * The output is the JUnit format in its strict form, as Jenkins' schema has it (a test validates it
+ * against test/fixtures/junit.xsd): `timestamp` belongs to each `testsuite`, not to `testsuites`.
  */
 
 import type { ModeChange, ReportComparison } from "./compare.js";

@@ -1,5 +1,5 @@
 /**
- * The JUnit XML of `--export-junit` against the common JUnit schema (Jenkins' junit-10.xsd, which
+ * The JUnit XML of `--export-junit` against the JUnit format's schema (test/fixtures/junit.xsd: what
  * GitLab, Jenkins and the GitHub test-report actions read), validated by libxml2.
  */
 
