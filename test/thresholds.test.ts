@@ -1,13 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Concurrency, Mode, Report, RequestResult, RunResult } from "../src/report/model.js";
+import type { Mode, Report, RequestResult, RunResult } from "../src/report/model.js";
 import { buildSummary } from "../src/report/summary.js";
 import { type ServerHandle, startServer } from "../src/server.js";
-import {
-  missedThresholds,
-  type Thresholds,
-  validateThresholdConcurrency,
-  validateThresholds,
-} from "../src/thresholds.js";
+import { missedThresholds, type Thresholds, validateThresholds } from "../src/thresholds.js";
 import { runMain } from "./helpers.js";
 import { singleRun } from "./report/fixtures.js";
 
@@ -168,66 +163,6 @@ describe("--max-wall", () => {
       "`--max-wall` names blocking, which is not in `--modes` (sequential,concurrent)",
     );
     expect(() => validateThresholds(t, ["blocking"])).not.toThrow();
-  });
-});
-
-describe("thresholds in a sweep", () => {
-  /** A concurrent run at one concurrency of a sweep. */
-  const at = (concurrency: Concurrency, wallMs: number): RunResult => ({
-    ...run("concurrent", wallMs),
-    concurrency,
-  });
-  const sweep: Concurrency[] = [1, 4, 16];
-  // Sequential 1000 ms; -c 1 1000 ms, -c 4 250 ms, -c 16 400 ms: speed-ups 1, 4 and 2.5.
-  const runs = [run("sequential", 1000), at(1, 1000), at(4, 250), at(16, 400)];
-  const report: Report = {
-    ...singleRun,
-    runs,
-    options: { ...singleRun.options, concurrency: 16, sweep },
-    summary: buildSummary(runs, { modes: ["sequential", "concurrent"], concurrency: 16, sweep }),
-  };
-
-  it("--min-speedup holds the best variant to the limit unless @c names one", () => {
-    expect(missedThresholds(report, { ...NONE, minSpeedup: 4 })).toEqual([]);
-    expect(missedThresholds(report, { ...NONE, minSpeedup: 4.5 })).toEqual([
-      "--min-speedup 4.5: concurrent@4 was 4.00× faster than sequential, below 4.5×",
-    ]);
-    expect(missedThresholds(report, { ...NONE, minSpeedup: 2.5, minSpeedupAt: 16 })).toEqual([]);
-    expect(missedThresholds(report, { ...NONE, minSpeedup: 3, minSpeedupAt: 16 })).toEqual([
-      "--min-speedup 3@16: concurrent@16 was 2.50× faster than sequential, below 3×",
-    ]);
-  });
-
-  it("--max-wall holds the fastest variant, or the one @c names", () => {
-    const wall = (ms: number, concurrency?: Concurrency) => ({
-      ...NONE,
-      maxWall: [
-        { mode: "concurrent" as Mode, ms, ...(concurrency === undefined ? {} : { concurrency }) },
-      ],
-    });
-    expect(missedThresholds(report, wall(250))).toEqual([]);
-    expect(missedThresholds(report, wall(300, 16))).toEqual([
-      "--max-wall concurrent@16=300ms: concurrent@16 took 400 ms (mean wall), above 300 ms",
-    ]);
-  });
-
-  it("refuses up front a concurrency the run does not measure, naming those it does", () => {
-    const t = { ...NONE, minSpeedup: 2, minSpeedupAt: 32 as Concurrency };
-    expect(() => validateThresholdConcurrency(t, sweep)).toThrow(
-      "`--min-speedup 2@32` names -c 32, which this run does not measure (it measures -c 1,4,16)",
-    );
-    expect(() => validateThresholdConcurrency({ ...t, minSpeedupAt: 16 }, sweep)).not.toThrow();
-    const wall = {
-      ...NONE,
-      maxWall: [{ mode: "concurrent" as Mode, ms: 2000, concurrency: "all" as Concurrency }],
-    };
-    expect(() => validateThresholdConcurrency(wall, sweep)).toThrow(
-      "`--max-wall concurrent@all=2s` names -c all, which this run does not measure (it measures -c 1,4,16)",
-    );
-    expect(() => validateThresholdConcurrency(wall, [1, "all"])).not.toThrow();
-    // One value: only that one.
-    expect(() => validateThresholdConcurrency({ ...t, minSpeedupAt: 8 }, [8])).not.toThrow();
-    expect(() => validateThresholdConcurrency(t, [8])).toThrow(/it measures -c 8\)$/);
   });
 });
 

@@ -11,7 +11,11 @@ import {
 import { parseReport } from "../../src/report/reader.js";
 import { FORMATS, render } from "../../src/report/render.js";
 import { renderJunit } from "../../src/report/render-junit.js";
-import { missedThresholds, type Thresholds } from "../../src/thresholds.js";
+import {
+  missedThresholds,
+  type Thresholds,
+  validateThresholdConcurrency,
+} from "../../src/thresholds.js";
 import { singleRun } from "./fixtures.js";
 
 const URLS = 8;
@@ -147,6 +151,23 @@ describe("a sweep's summary", () => {
     expect(knee?.p99Ratio).toBeCloseTo(1.2, 6);
   });
 
+  test("gives every URL a cell per variant, beside the modes", () => {
+    const { targets } = sweepReport().summary;
+    expect(targets).toHaveLength(URLS);
+    for (const target of targets) {
+      expect(Object.keys(target.modes)).toEqual(["sequential"]);
+      expect(
+        Object.entries(target.variants ?? {}).map(([key, cell]) => [key, cell.latencyMs]),
+      ).toEqual([
+        ["concurrent@1", 100],
+        ["concurrent@2", 100],
+        ["concurrent@4", 120],
+        ["concurrent@8", 230],
+        ["concurrent@all", 230],
+      ]);
+    }
+  });
+
   test("counts what a sweep did not run per variant", () => {
     const report = sweepReport();
     expect(report.notRun).toEqual({ sequential: 0, concurrent: 0 });
@@ -244,6 +265,27 @@ describe("thresholds in a sweep", () => {
         maxWall: [{ mode: "concurrent", concurrency: 8, ms: 300 }],
       }),
     ).toEqual([]);
+  });
+
+  test("a @c the run does not measure is refused up front, naming the values it does", () => {
+    const speedup = { ...base, minSpeedup: 2, minSpeedupAt: 32 as Concurrency };
+    expect(() => validateThresholdConcurrency(speedup, sweep)).toThrow(
+      "`--min-speedup 2@32` names -c 32, which this run does not measure (it measures -c 1,2,4,8,all)",
+    );
+    expect(() =>
+      validateThresholdConcurrency({ ...speedup, minSpeedupAt: 8 }, sweep),
+    ).not.toThrow();
+    const wall = (concurrency: Concurrency) => ({
+      ...base,
+      maxWall: [{ mode: "concurrent" as Mode, concurrency, ms: 2000 }],
+    });
+    expect(() => validateThresholdConcurrency(wall("all"), sweep)).not.toThrow();
+    expect(() => validateThresholdConcurrency(wall(16), sweep)).toThrow(
+      "`--max-wall concurrent@16=2s` names -c 16, which this run does not measure (it measures -c 1,2,4,8,all)",
+    );
+    // A single value: only that one.
+    expect(() => validateThresholdConcurrency(wall(8), [8])).not.toThrow();
+    expect(() => validateThresholdConcurrency(wall("all"), [8])).toThrow(/\(it measures -c 8\)$/);
   });
 
   test("--min-speedup counts the best variant unless @c is given", () => {
