@@ -436,15 +436,21 @@ export function sweepVariants(report: Report): [string, VariantSummary][] {
 
 /**
  * The sweep's recommendation: `throughput stops growing at about -c 32 (92% of the best, p99
- * latency 2.1× the unloaded latency): use -c 32`; null without a knee.
+ * latency 2.1× the unloaded p99 at -c 1): use -c 32`; null without a knee. The unloaded p99 is
+ * the one at the lowest concurrency measured (`SweepSummary.unloadedMs`).
  */
 export function kneeSentence(report: Report): string | null {
-  const knee = report.summary.sweep?.knee;
-  if (knee === undefined || knee === null) return null;
+  const sweep = report.summary.sweep;
+  const knee = sweep?.knee;
+  if (sweep === undefined || knee === undefined || knee === null) return null;
+  const from = sweep.unloadedFrom;
+  const variant = from === null ? undefined : report.summary.variants?.[from];
+  const where =
+    variant !== undefined ? ` at -c ${variant.concurrency}` : from === null ? "" : ` of ${from}`;
   const latency =
     knee.p99Ratio === null
       ? ""
-      : `, p99 latency ${formatRatio(knee.p99Ratio)} the unloaded latency`;
+      : `, p99 latency ${formatRatio(knee.p99Ratio)} the unloaded p99${where}`;
   return `throughput stops growing at about -c ${knee.concurrency} (${formatPercent(knee.share)} of the best${latency}): use -c ${knee.concurrency}`;
 }
 

@@ -181,7 +181,7 @@ function buildSweepSummary(runs: readonly RunResult[], options: SummaryOptions):
   return {
     modes,
     variants,
-    sweep: sweepFindings(variants, baseline === null ? undefined : modes[baseline], baseline),
+    sweep: sweepFindings(variants, modes, baseline),
     comparison: null,
     targets: summarizeTargets(
       new Map<string, RunResult[]>([...measured, ...variantRuns]),
@@ -194,7 +194,7 @@ function buildSweepSummary(runs: readonly RunResult[], options: SummaryOptions):
 /** The knee and the USL fit over the variants' throughput. */
 function sweepFindings(
   variants: Record<string, VariantSummary>,
-  base: ModeSummary | undefined,
+  modes: Partial<Record<Mode, ModeSummary>>,
   baseline: Mode | null,
 ): SweepSummary {
   const entries = Object.entries(variants);
@@ -202,13 +202,7 @@ function sweepFindings(
     concurrency: v.effectiveConcurrency,
     throughputRps: v.throughputRps,
   }));
-  const smallest = entries.reduce<VariantSummary | null>(
-    (low, [, v]) => (low === null || v.effectiveConcurrency < low.effectiveConcurrency ? v : low),
-    null,
-  );
-  // The median, not the p99: at one request at a time the p99 of a short list is its slowest,
-  // often a cold first request, which says nothing about load.
-  const unloadedMs = base?.latencyMs?.p50 ?? smallest?.latencyMs?.p50 ?? null;
+  const unloaded = unloadedLatency(entries, modes);
   const knee = findKnee(points);
   // Several variants can share an effective concurrency (`all` and the list's length): the
   // first, smaller one names the knee.
@@ -220,7 +214,8 @@ function sweepFindings(
   const usl = fitUsl(points);
   return {
     baseline,
-    unloadedMs,
+    unloadedMs: unloaded?.p99Ms ?? null,
+    unloadedFrom: unloaded?.from ?? null,
     best: bestEntry?.[0] ?? null,
     knee:
       knee === null || kneeEntry === undefined
@@ -231,11 +226,42 @@ function sweepFindings(
             share: knee.share,
             p99Ms,
             p99Ratio:
-              p99Ms !== null && unloadedMs !== null && unloadedMs > 0 ? p99Ms / unloadedMs : null,
+              p99Ms !== null && unloaded !== null && unloaded.p99Ms > 0
+                ? p99Ms / unloaded.p99Ms
+                : null,
           },
     usl: usl.fit,
     uslReason: usl.reason,
   };
+}
+
+/**
+ * The unloaded latency: the p99 latency at the lowest concurrency measured, so that the knee's
+ * p99 is set against the same percentile with (almost) no requests competing. Candidates are
+ * the sweep's variants and the modes that run one request at a time (sequential, blocking); on
+ * a tie the sweep's own variant wins (`-c 1` over sequential), being the same runner as the
+ * knee. Null when none completed a request.
+ */
+function unloadedLatency(
+  variants: readonly [string, VariantSummary][],
+  modes: Partial<Record<Mode, ModeSummary>>,
+): { from: string; p99Ms: number } | null {
+  const candidates: [string, number, ModeSummary][] = variants.map(([key, v]) => [
+    key,
+    v.effectiveConcurrency,
+    v,
+  ]);
+  for (const mode of ["sequential", "blocking"] as const) {
+    const s = modes[mode];
+    if (s !== undefined) candidates.push([mode, 1, s]);
+  }
+  let lowest: { from: string; concurrency: number; p99Ms: number } | null = null;
+  for (const [from, concurrency, s] of candidates) {
+    const p99Ms = s.latencyMs?.p99;
+    if (p99Ms === undefined) continue;
+    if (lowest === null || concurrency < lowest.concurrency) lowest = { from, concurrency, p99Ms };
+  }
+  return lowest === null ? null : { from: lowest.from, p99Ms: lowest.p99Ms };
 }
 
 /** Measured runs per mode, in `modes` order, each list in iteration order; no empty lists. */

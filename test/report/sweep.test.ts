@@ -11,6 +11,7 @@ import {
 import { parseReport } from "../../src/report/reader.js";
 import { FORMATS, render } from "../../src/report/render.js";
 import { renderJunit } from "../../src/report/render-junit.js";
+import { buildSummary } from "../../src/report/summary.js";
 import {
   missedThresholds,
   type Thresholds,
@@ -144,6 +145,26 @@ describe("a sweep's summary", () => {
     expect(summary.variants?.["concurrent@all"]?.effectiveConcurrency).toBe(URLS);
   });
 
+  test("takes the unloaded latency as the p99 at the lowest concurrency measured", () => {
+    const summaryOf = (modes: Mode[], values: Concurrency[], runs: RunResult[]) =>
+      buildSummary(runs, { modes, concurrency: "all", sweep: values }).sweep;
+    const variants = [run("concurrent", 2, 400, 90), run("concurrent", 4, 250, 150)];
+    // -c 1 is measured: it is the unloaded one, though sequential also ran one at a time.
+    expect(sweepReport().summary.sweep).toMatchObject({
+      unloadedFrom: "concurrent@1",
+      unloadedMs: 100,
+    });
+    // The sweep starts at 2: sequential, at 1, is the lowest concurrency measured.
+    expect(
+      summaryOf(["sequential", "concurrent"], [2, 4], [run("sequential", 1, 800, 80), ...variants]),
+    ).toMatchObject({ unloadedFrom: "sequential", unloadedMs: 80, knee: { p99Ratio: 150 / 80 } });
+    // No mode one at a time: the sweep's smallest value.
+    expect(summaryOf(["concurrent"], [2, 4], variants)).toMatchObject({
+      unloadedFrom: "concurrent@2",
+      unloadedMs: 90,
+    });
+  });
+
   test("finds the knee and its latency against the unloaded one", () => {
     const knee = sweepReport().summary.sweep?.knee;
     expect(knee).toMatchObject({ variant: "concurrent@4", concurrency: 4, p99Ms: 120 });
@@ -211,7 +232,7 @@ describe("rendering a sweep", () => {
       expect(text).toContain("concurrent@4");
     } else {
       expect(text).toContain(
-        "throughput stops growing at about -c 4 (96% of the best, p99 latency 1.2× the unloaded latency): use -c 4",
+        "throughput stops growing at about -c 4 (96% of the best, p99 latency 1.2× the unloaded p99 at -c 1): use -c 4",
       );
     }
   });
