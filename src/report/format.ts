@@ -436,8 +436,8 @@ export function sweepVariants(report: Report): [string, VariantSummary][] {
 
 /**
  * The sweep's recommendation: `throughput stops growing at about -c 32 (92% of the best, p99
- * latency 2.1× the unloaded p99 at -c 1): use -c 32`; null without a knee. The unloaded p99 is
- * the one at the lowest concurrency measured (`SweepSummary.unloadedMs`).
+ * latency 2.1× the unloaded median at -c 1): use -c 32`; null without a knee. The unloaded
+ * median is the one at the lowest concurrency measured (`SweepSummary.unloadedMs`).
  */
 export function kneeSentence(report: Report): string | null {
   const sweep = report.summary.sweep;
@@ -450,7 +450,7 @@ export function kneeSentence(report: Report): string | null {
   const latency =
     knee.p99Ratio === null
       ? ""
-      : `, p99 latency ${formatRatio(knee.p99Ratio)} the unloaded p99${where}`;
+      : `, p99 latency ${formatRatio(knee.p99Ratio)} the unloaded median${where}`;
   return `throughput stops growing at about -c ${knee.concurrency} (${formatPercent(knee.share)} of the best${latency}): use -c ${knee.concurrency}`;
 }
 

@@ -334,7 +334,7 @@ export interface SweepSummary {
   /** The mode the speed-ups come from; null without one. */
   baseline: Mode | null;
   /**
-   * Latency with no load: the p99 latency at the lowest concurrency measured, the sweep's
+   * Latency with no load: the median latency at the lowest concurrency measured, the sweep's
    * smallest `-c` (ideally 1), or the sequential (else blocking) mode when the sweep starts
    * above 1; null when none completed a request.
    */

@@ -214,7 +214,7 @@ function sweepFindings(
   const usl = fitUsl(points);
   return {
     baseline,
-    unloadedMs: unloaded?.p99Ms ?? null,
+    unloadedMs: unloaded?.ms ?? null,
     unloadedFrom: unloaded?.from ?? null,
     best: bestEntry?.[0] ?? null,
     knee:
@@ -226,9 +226,7 @@ function sweepFindings(
             share: knee.share,
             p99Ms,
             p99Ratio:
-              p99Ms !== null && unloaded !== null && unloaded.p99Ms > 0
-                ? p99Ms / unloaded.p99Ms
-                : null,
+              p99Ms !== null && unloaded !== null && unloaded.ms > 0 ? p99Ms / unloaded.ms : null,
           },
     usl: usl.fit,
     uslReason: usl.reason,
@@ -236,16 +234,17 @@ function sweepFindings(
 }
 
 /**
- * The unloaded latency: the p99 latency at the lowest concurrency measured, so that the knee's
- * p99 is set against the same percentile with (almost) no requests competing. Candidates are
- * the sweep's variants and the modes that run one request at a time (sequential, blocking); on
- * a tie the sweep's own variant wins (`-c 1` over sequential), being the same runner as the
- * knee. Null when none completed a request.
+ * The unloaded latency: the median latency at the lowest concurrency measured, what one request
+ * takes with (almost) no other competing. The median, not the p99: at one request at a time the
+ * p99 of a short list is its slowest request, often the cold first one, which says nothing about
+ * load. Candidates are the sweep's variants and the modes that run one request at a time
+ * (sequential, blocking); on a tie the sweep's own variant wins (`-c 1` over sequential), being
+ * the same runner as the knee. Null when none completed a request.
  */
 function unloadedLatency(
   variants: readonly [string, VariantSummary][],
   modes: Partial<Record<Mode, ModeSummary>>,
-): { from: string; p99Ms: number } | null {
+): { from: string; ms: number } | null {
   const candidates: [string, number, ModeSummary][] = variants.map(([key, v]) => [
     key,
     v.effectiveConcurrency,
@@ -255,13 +254,13 @@ function unloadedLatency(
     const s = modes[mode];
     if (s !== undefined) candidates.push([mode, 1, s]);
   }
-  let lowest: { from: string; concurrency: number; p99Ms: number } | null = null;
+  let lowest: { from: string; concurrency: number; ms: number } | null = null;
   for (const [from, concurrency, s] of candidates) {
-    const p99Ms = s.latencyMs?.p99;
-    if (p99Ms === undefined) continue;
-    if (lowest === null || concurrency < lowest.concurrency) lowest = { from, concurrency, p99Ms };
+    const ms = s.latencyMs?.p50;
+    if (ms === undefined) continue;
+    if (lowest === null || concurrency < lowest.concurrency) lowest = { from, concurrency, ms };
   }
-  return lowest === null ? null : { from: lowest.from, p99Ms: lowest.p99Ms };
+  return lowest === null ? null : { from: lowest.from, ms: lowest.ms };
 }
 
 /** Measured runs per mode, in `modes` order, each list in iteration order; no empty lists. */
