@@ -11,6 +11,7 @@ import {
 import { parseReport } from "../../src/report/reader.js";
 import { FORMATS, render } from "../../src/report/render.js";
 import { renderJunit } from "../../src/report/render-junit.js";
+import type { UslFit } from "../../src/report/scalability.js";
 import { buildSummary } from "../../src/report/summary.js";
 import {
   missedThresholds,
@@ -258,6 +259,49 @@ describe("rendering a sweep", () => {
     const text = render(report, "markdown", options);
     expect(text).toContain("| Concurrency | Mean [ms] | Req/s | Speed-up |");
     expect(text).toContain("| **4** (knee) | 250.0 | 32.0 | 3.20 |");
+  });
+
+  test("the HTML report has the sweep table and draws the curve on a log axis", () => {
+    const page = render(report, "html", options);
+    const keys = Object.keys(report.summary.variants ?? {});
+    expect(page).toContain('<table class="sweep">');
+    expect([...page.matchAll(/<tr data-variant="([^"]+)"/g)].map((m) => m[1])).toEqual(keys);
+    const points = [...page.matchAll(/<g class="point" data-variant="([^"]+)">/g)];
+    expect(points.map((m) => m[1])).toEqual(keys);
+    // 1, 2, 4, 8 double: equal steps on a log axis (8 and all share the last).
+    const xs = [...page.matchAll(/<circle class="tput" cx="([\d.]+)"/g)].map((m) => Number(m[1]));
+    const steps = xs.slice(1).map((x, i) => x - (xs[i] ?? 0));
+    expect(steps[0]).toBeGreaterThan(0);
+    for (const step of steps.slice(1, 3)) expect(step).toBeCloseTo(steps[0] ?? 0, 0);
+    expect(steps[3]).toBe(0);
+    expect(page).toContain('<g class="knee" data-variant="concurrent@4">');
+    expect(page).toContain("knee · -c 4");
+  });
+
+  test("the HTML curve draws the USL prediction only where the fit was kept", () => {
+    const sweepOf = (usl: UslFit | null): Report => {
+      const copy = structuredClone(report);
+      if (copy.summary.sweep !== undefined) {
+        copy.summary.sweep.usl = usl;
+        copy.summary.sweep.uslReason = usl === null ? "the fit is poor" : null;
+      }
+      return copy;
+    };
+    const fit: UslFit = {
+      lambda: 10,
+      sigma: 0.1,
+      kappa: 0.01,
+      peakConcurrency: Math.sqrt(0.9 / 0.01),
+      peakThroughputRps: 40,
+      rSquared: 0.97,
+    };
+    const kept = render(sweepOf(fit), "html", options);
+    expect(kept.match(/<path class="usl" d="M[^"]+"\/>/g)).toHaveLength(1);
+    expect(kept).toContain("USL prediction");
+    const left = render(sweepOf(null), "html", options);
+    expect(left).not.toContain('class="usl"');
+    expect(left).not.toContain("USL prediction");
+    expect(left).toContain("Universal Scalability Law: no fit, the fit is poor.");
   });
 
   test("JUnit has one suite per variant", () => {
