@@ -30,6 +30,7 @@ import {
   serverSlowedSentence,
   statusLabel,
   sweepVariants,
+  targetColumns,
   uslSentence,
 } from "./format.js";
 import type { Mode, Report, RequestResult, RunResult } from "./model.js";
@@ -657,19 +658,20 @@ function head(label: string, numeric: boolean): string {
   return `<th${numeric ? ' class="n"' : ""}><button type="button">${escapeHtml(label)}</button></th>`;
 }
 
-function* urlTable(report: Report, modes: Mode[]): Generator<string> {
+function* urlTable(report: Report): Generator<string> {
+  const columns = targetColumns(report);
   const targets = report.summary.targets;
   if (targets.length === 0) return;
   yield "<h2>URLs</h2>\n";
   yield '<p class="muted">Status of the last measured run and median latency over the measured runs. Click a column to sort by it.</p>\n';
   yield `<table class="sortable urls"><thead><tr>${head("#", true)}${head("URL", false)}`;
-  for (const mode of modes)
-    yield `${head(`${mode} status`, false)}${head(`${mode} latency`, true)}`;
+  for (const { key } of columns)
+    yield `${head(`${key} status`, false)}${head(`${key} latency`, true)}`;
   yield "</tr></thead><tbody>\n";
   for (const t of targets) {
     let row = `<tr><td class="n" data-v="${t.index + 1}">${t.index + 1}</td><td class="url" data-v="${text(t.url)}">${text(t.url)}</td>`;
-    for (const mode of modes) {
-      const cell = t.modes[mode];
+    for (const column of columns) {
+      const cell = column.cell(t);
       if (cell === undefined) {
         row += '<td data-v="">–</td><td class="n" data-v="">–</td>';
         continue;
@@ -710,7 +712,7 @@ export function* renderHtml(report: Report, _options: RenderOptions): Generator<
   yield* waterfall(report, modes, state);
   yield* eventLoopTable(report, modes);
   yield* distributions(report, modes);
-  yield* urlTable(report, modes);
+  yield* urlTable(report);
   yield '</main>\n<div id="fb-tip" role="tooltip"></div>\n<script type="application/json" id="fb-tips">[';
   for (const [i, tip] of state.tips.entries()) yield `${i === 0 ? "" : ","}${jsonForScript(tip)}`;
   yield `]</script>\n<script>${SCRIPT}</script>\n</body>\n</html>\n`;

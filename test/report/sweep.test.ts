@@ -5,6 +5,7 @@ import {
   type Concurrency,
   type Mode,
   type Report,
+  type RequestResult,
   type RunResult,
   variantKey,
 } from "../../src/report/model.js";
@@ -65,7 +66,7 @@ function run(mode: Mode, concurrency: Concurrency, wallMs: number, latencyMs: nu
 const sweep: Concurrency[] = [1, 2, 4, 8, "all"];
 
 /** Throughput 10, 20, 32, 33.3, 33.3 req/s: the knee is at 4 (96% of the best). */
-function sweepReport(): Report {
+function sweepReport(edit: (runs: RunResult[]) => void = () => {}): Report {
   const runs = [
     run("sequential", 1, 800, 100),
     run("concurrent", 1, 800, 100),
@@ -74,6 +75,7 @@ function sweepReport(): Report {
     run("concurrent", 8, 240, 230),
     run("concurrent", "all", 240, 230),
   ];
+  edit(runs);
   return assembleReport(runs, {
     startedAt: "2026-12-02T00:00:00.000Z",
     source: "urls.txt",
@@ -247,7 +249,7 @@ describe("rendering a sweep", () => {
   test("the terminal report has the sweep table and the chart", () => {
     const text = render(report, "table", options);
     expect(text).toMatch(
-      /concurrency sweep\n {2}-c +wall +req\/s +speed-up +efficiency +p50 +p99\n/,
+      /concurrency sweep\n {2}-c +wall +req\/s +speed-up +efficiency +p50 +p99 +requests\n/,
     );
     expect(text).toMatch(/\n {2}4 +250 ms +32\.0 +3\.2× .*◀ knee\n/);
     expect(text).toContain("throughput (req/s)");
@@ -302,6 +304,83 @@ describe("rendering a sweep", () => {
     expect(left).not.toContain('class="usl"');
     expect(left).not.toContain("USL prediction");
     expect(left).toContain("Universal Scalability Law: no fit, the fit is poor.");
+  });
+
+  describe("per URL, every variant has its own cell", () => {
+    // At -c 8, URL #3 timed out after 900 ms; everywhere else it was ok.
+    const failing = sweepReport((runs) => {
+      const at8 = runs[4] as RunResult;
+      at8.requests[2] = {
+        ...(at8.requests[2] as RequestResult),
+        ok: false,
+        status: null,
+        latencyMs: 900,
+        error: {
+          kind: "timeout",
+          code: "UND_ERR_HEADERS_TIMEOUT",
+          message: "Headers Timeout Error",
+        },
+      };
+    });
+    const failingOptions = { ...options, allRows: false, maxRows: 2 };
+
+    test("in the terminal table, with the failure named under the variant it happened in", () => {
+      const text = render(failing, "table", failingOptions);
+      expect(text).toMatch(
+        / {2}# +URL +sequential +concurrent@1 +concurrent@2 +concurrent@4 +concurrent@8 +concurrent@all\n/,
+      );
+      expect(text).toMatch(
+        / 3 +http:\/\/127\.0\.0\.1:1\/delay\/2 +200 +100 ms +200 +100 ms +200 +100 ms +200 +120 ms +timeout +900 ms +200 +230 ms\n/,
+      );
+      expect(text).toContain(
+        "1 × timeout  Headers Timeout Error (UND_ERR_HEADERS_TIMEOUT)  (concurrent@8)",
+      );
+    });
+
+    test("too narrow for the columns side by side, each URL's cells go under it", () => {
+      const text = render(failing, "table", { ...failingOptions, width: 50 });
+      for (const key of ["sequential", "concurrent@1", "concurrent@8", "concurrent@all"]) {
+        expect(text).toContain(key);
+      }
+      expect(text).toMatch(/\n {7}concurrent@8 +timeout +900 ms/);
+      // Every line fits, the sweep's table and chart included.
+      for (const line of text.split("\n")) expect(Array.from(line).length).toBeLessThanOrEqual(50);
+      expect(text).toMatch(/concurrency sweep\n {2}-c +wall +req\/s +speed-up +efficiency\n/);
+    });
+
+    test("the row budget and --sort see the variants' failures and latencies", () => {
+      // Budget of 2: the URL that failed only at -c 8 is kept, then the slowest ok one.
+      const budget = render(failing, "markdown", failingOptions);
+      expect(budget).toContain(
+        "| 3 | http://127.0.0.1:1/delay/2 | 200 · 100 ms | 200 · 100 ms | 200 · 100 ms | 200 · 120 ms | **timeout** · 900 ms | 200 · 230 ms |",
+      );
+      expect(budget).toContain(
+        "- 1 × timeout: Headers Timeout Error (UND_ERR_HEADERS_TIMEOUT) (`concurrent@8`; #3)",
+      );
+      const byLatency = render(failing, "markdown", {
+        ...failingOptions,
+        sort: "latency",
+        maxRows: 1,
+      });
+      expect(byLatency).toMatch(/\n\| 3 \| http:\/\/127\.0\.0\.1:1\/delay\/2 \|/);
+      const byStatus = render(failing, "markdown", {
+        ...failingOptions,
+        sort: "status",
+        maxRows: 1,
+      });
+      expect(byStatus).toMatch(/\n\| 3 \| http:\/\/127\.0\.0\.1:1\/delay\/2 \|/);
+    });
+
+    test("in the HTML table, a status and a latency column per variant", () => {
+      const page = render(failing, "html", failingOptions);
+      for (const key of Object.keys(failing.summary.variants ?? {})) {
+        expect(page).toContain(`<button type="button">${key} status</button>`);
+        expect(page).toContain(`<button type="button">${key} latency</button>`);
+      }
+      expect(page).toMatch(
+        /<td class="bad" data-v="timeout"[^>]*>timeout<div class="muted">Headers Timeout Error/,
+      );
+    });
   });
 
   test("JUnit has one suite per variant", () => {
