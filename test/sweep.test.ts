@@ -104,7 +104,10 @@ describe("the CLI", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("concurrency 1,2,all");
     expect(result.stdout).toContain("concurrency sweep");
-    expect(result.stdout).toMatch(/throughput stops growing at about -c (1|2|all) /);
+    // Four 20 ms requests rarely saturate anything: the curve may still be growing at `all`.
+    expect(result.stdout).toMatch(
+      /throughput (stops growing at about|was still growing at) -c (1|2|all)[ ,]/,
+    );
     const saved = JSON.parse(
       await (await import("node:fs/promises")).readFile(join(dir, "sweep.json"), "utf8"),
     ) as Report;

@@ -482,21 +482,28 @@ export function sweepVariants(report: Report): [string, VariantSummary][] {
 /**
  * The sweep's recommendation: `throughput stops growing at about -c 32 (92% of the best, p99
  * latency 2.1× the unloaded median at -c 1): use -c 32`; null without a knee. The unloaded
- * median is the one at the lowest concurrency measured (`SweepSummary.unloadedMs`).
+ * median is the one at the lowest concurrency measured (`SweepSummary.unloadedMs`). When the
+ * knee is the highest concurrency measured, the curve never flattened, and the sentence says so.
  */
 export function kneeSentence(report: Report): string | null {
   const sweep = report.summary.sweep;
   const knee = sweep?.knee;
   if (sweep === undefined || knee === undefined || knee === null) return null;
   const from = sweep.unloadedFrom;
-  const variant = from === null ? undefined : report.summary.variants?.[from];
+  const unloaded = from === null ? undefined : report.summary.variants?.[from];
   const where =
-    variant !== undefined ? ` at -c ${variant.concurrency}` : from === null ? "" : ` of ${from}`;
+    unloaded !== undefined ? ` at -c ${unloaded.concurrency}` : from === null ? "" : ` of ${from}`;
   const latency =
     knee.p99Ratio === null
-      ? ""
-      : `, p99 latency ${formatRatio(knee.p99Ratio)} the unloaded median${where}`;
-  return `throughput stops growing at about -c ${knee.concurrency} (${formatPercent(knee.share)} of the best${latency}): use -c ${knee.concurrency}`;
+      ? null
+      : `p99 latency ${formatRatio(knee.p99Ratio)} the unloaded median${where}`;
+  // Nothing measured beyond the knee: the curve never flattened, so there is no knee to name.
+  const variants = Object.values(report.summary.variants ?? {});
+  const reach = report.summary.variants?.[knee.variant]?.effectiveConcurrency ?? 0;
+  if (!variants.some((v) => v.effectiveConcurrency > reach)) {
+    return `throughput was still growing at -c ${knee.concurrency}, the highest concurrency measured${latency === null ? "" : ` (${latency})`}: the knee, if there is one, lies beyond it`;
+  }
+  return `throughput stops growing at about -c ${knee.concurrency} (${formatPercent(knee.share)} of the best${latency === null ? "" : `, ${latency}`}): use -c ${knee.concurrency}`;
 }
 
 /** The Universal Scalability Law fit in one line, or why it was left out; null for no sweep. */

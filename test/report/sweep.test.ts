@@ -246,6 +246,17 @@ describe("rendering a sweep", () => {
     }
   });
 
+  test("says so when throughput was still growing at the highest concurrency", () => {
+    // 80 req/s at 8 (and at all, the same 8 requests), 32 at 4: the curve never flattened.
+    const growing = sweepReport((runs) => {
+      for (const at of [runs[4], runs[5]]) if (at !== undefined) at.wallMs = 100;
+    });
+    expect(growing.summary.sweep?.knee?.variant).toBe("concurrent@8");
+    expect(render(growing, "markdown", options)).toContain(
+      "throughput was still growing at -c 8, the highest concurrency measured (p99 latency 2.3× the unloaded median at -c 1): the knee, if there is one, lies beyond it",
+    );
+  });
+
   test("the terminal report has the sweep table and the chart", () => {
     const text = render(report, "table", options);
     expect(text).toMatch(
