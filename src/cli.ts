@@ -50,6 +50,7 @@ import {
   checkedThresholds,
   missedThresholds,
   type Thresholds,
+  validateThresholdConcurrency,
   validateThresholds,
 } from "./thresholds.js";
 import { VERSION } from "./version.js";
@@ -798,6 +799,12 @@ async function runAndReport(
   targets: readonly Target[],
   explanation: string | null,
 ): Promise<number> {
+  // A threshold naming a concurrency the run will not measure could only be missed: refused
+  // now, once `fetchbench sweep` has chosen its values, before any request.
+  validateThresholdConcurrency(
+    settings.thresholds,
+    settings.compare.sweep ?? [settings.compare.concurrency],
+  );
   // The request path (undici) and the writers load here, not at start: `--version`, `--help`
   // and the commands that fetch nothing start as fast as commander alone allows.
   const [{ compare }, { fileLimitWarning, readFileLimit, socketsNeeded }, { createProgress }] =

@@ -41,6 +41,37 @@ export function validateThresholds(thresholds: Thresholds, modes: readonly Mode[
   }
 }
 
+/**
+ * Refuses a threshold that names a concurrency (`concurrent@32`, `--min-speedup 3@32`) the run
+ * will not measure, once the run's concurrency values are known and before anything is fetched:
+ * it could only ever be missed.
+ */
+export function validateThresholdConcurrency(
+  thresholds: Thresholds,
+  concurrencies: readonly Concurrency[],
+): void {
+  const named: [string, Concurrency][] = [];
+  const speedupAt = thresholds.minSpeedupAt ?? null;
+  if (thresholds.minSpeedup !== null && speedupAt !== null) {
+    named.push([speedupName(thresholds), speedupAt]);
+  }
+  for (const limit of thresholds.maxWall) {
+    if (limit.concurrency !== undefined) {
+      named.push([
+        `--max-wall ${wallName(limit)}=${formatDurationFlag(limit.ms)}`,
+        limit.concurrency,
+      ]);
+    }
+  }
+  const measured = concurrencies.map(String);
+  for (const [flag, concurrency] of named) {
+    if (measured.includes(String(concurrency))) continue;
+    throw new UsageError(
+      `\`${flag}\` names -c ${concurrency}, which this run does not measure (it measures -c ${measured.join(",")})`,
+    );
+  }
+}
+
 /** One line per threshold the report misses, naming the threshold, the measured value and the limit. */
 export function missedThresholds(report: Report, thresholds: Thresholds): string[] {
   const missed: string[] = [];
@@ -52,7 +83,7 @@ export function missedThresholds(report: Report, thresholds: Thresholds): string
       at === null ? bestBy(variants, (v) => v.speedup ?? 0, "max") : variants[`concurrent@${at}`];
     if (chosen === undefined || chosen.speedup === null) {
       missed.push(
-        `${name}: ${at === null ? "no variant" : `concurrent@${at}`} has a speed-up against a baseline`,
+        `${name}: ${at === null ? "no variant has a" : `concurrent@${at} has no`} speed-up against a baseline`,
       );
     } else if (chosen.speedup < thresholds.minSpeedup) {
       missed.push(

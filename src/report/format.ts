@@ -82,15 +82,51 @@ export interface RowSelection {
   hiddenAreFaster: boolean;
 }
 
+/**
+ * A column of the per-URL views: a mode, or in a sweep one variant of the concurrent mode
+ * (`concurrent@8`), which takes the concurrent mode's place.
+ */
+export interface TargetColumn {
+  /** The mode, or the variant's key. */
+  key: string;
+  /** Measured runs behind each cell, to say "failed in 2 of 5 runs". */
+  runs: number;
+  /** The URL's cell in this column; undefined when the URL did not run in it. */
+  cell(target: TargetSummary): TargetModeSummary | undefined;
+}
+
+/** The per-URL columns in report order: the modes, a sweep's variants in ascending concurrency. */
+export function targetColumns(report: Report): TargetColumn[] {
+  return reportModes(report, true).flatMap((mode): TargetColumn[] => {
+    if (mode === "concurrent" && report.summary.variants !== undefined) {
+      return sweepVariants(report).map(([key, v]) => ({
+        key,
+        runs: v.runs,
+        cell: (target) => target.variants?.[key],
+      }));
+    }
+    return [
+      {
+        key: mode,
+        runs: report.summary.modes[mode]?.runs ?? 1,
+        cell: (target) => target.modes[mode],
+      },
+    ];
+  });
+}
+
+/** Every cell of a URL: its modes' and its sweep variants'. */
+function cellsOf(target: TargetSummary): TargetModeSummary[] {
+  const cells = Object.values(target.modes).filter((m) => m !== undefined);
+  return target.variants === undefined ? cells : [...cells, ...Object.values(target.variants)];
+}
+
 function hasFailed(target: TargetSummary): boolean {
-  return Object.values(target.modes).some((m) => m !== undefined && (!m.ok || m.failures > 0));
+  return cellsOf(target).some((m) => !m.ok || m.failures > 0);
 }
 
 function slowestLatency(target: TargetSummary): number {
-  let max = Number.NEGATIVE_INFINITY;
-  for (const m of Object.values(target.modes))
-    if (m !== undefined) max = Math.max(max, m.latencyMs);
-  return max;
+  return Math.max(Number.NEGATIVE_INFINITY, ...cellsOf(target).map((m) => m.latencyMs));
 }
 
 /** Slowest first; ties keep list order, so the choice is stable. */
@@ -101,7 +137,7 @@ function bySlowest(a: TargetSummary, b: TargetSummary): number {
 /** Worst status first: failed rows (by kind), then by status code, then list order. */
 function byStatus(a: TargetSummary, b: TargetSummary): number {
   const rank = (t: TargetSummary) => {
-    const cells = Object.values(t.modes).filter((m) => m !== undefined);
+    const cells = cellsOf(t);
     const failed = cells.find((m) => !m.ok);
     return failed !== undefined
       ? `0${failed.error?.kind ?? ""}`
@@ -179,17 +215,17 @@ export interface FailureGroup {
   message: string;
   /** The URLs in the group, in list order. */
   targets: TargetSummary[];
-  /** The modes in which they failed, in report order. */
-  modes: Mode[];
+  /** The columns (modes, sweep variants) in which they failed, in report order. */
+  modes: TargetColumn[];
 }
 
 /**
  * Every failure grouped by kind and message, the largest group first (ties in order of first
  * appearance), so a list of 2,000 URLs with 60 refused connections reads as one line.
  */
-export function failureGroups(report: Report, modes: Mode[]): FailureGroup[] {
+export function failureGroups(report: Report, columns: TargetColumn[]): FailureGroup[] {
   const groups = new Map<string, FailureGroup>();
-  for (const { target, mode, cell } of failureEntries(report, modes)) {
+  for (const { target, mode, cell } of failureEntries(report, columns)) {
     const kind = cell.error?.kind ?? "ok";
     const message =
       cell.error === null ? "in the last run, failed in an earlier one" : errorText(cell.error);
@@ -200,13 +236,21 @@ export function failureGroups(report: Report, modes: Mode[]): FailureGroup[] {
     if (!group.modes.includes(mode)) group.modes.push(mode);
   }
   const ordered = [...groups.values()];
-  for (const group of ordered) group.modes.sort((a, b) => modes.indexOf(a) - modes.indexOf(b));
+  for (const group of ordered) {
+    group.modes.sort((a, b) => columns.indexOf(a) - columns.indexOf(b));
+  }
   return ordered.sort((a, b) => b.targets.length - a.targets.length);
 }
 
-/** The modes to present, in the order they were asked for, among those the summary holds. */
-export function reportModes(report: Report): Mode[] {
-  return report.options.modes.filter((m) => report.summary.modes[m] !== undefined);
+/**
+ * The modes to present, in the order they were asked for, among those the summary holds; with
+ * `withSweep`, also the concurrent mode of a sweep, whose summaries are its variants.
+ */
+export function reportModes(report: Report, withSweep = false): Mode[] {
+  const swept = withSweep && Object.keys(report.summary.variants ?? {}).length > 0;
+  return report.options.modes.filter(
+    (m) => report.summary.modes[m] !== undefined || (swept && m === "concurrent"),
+  );
 }
 
 /** Whether any mode has more than one measured run, which switches to hyperfine's layout. */
@@ -300,23 +344,24 @@ export function statusLabel(cell: TargetModeSummary): string {
   return cell.error?.kind ?? "failed";
 }
 
-/** A URL that failed in a mode: in its last measured run (`cell.error`), or in an earlier one. */
+/**
+ * A URL that failed in a mode (or sweep variant): in its last measured run (`cell.error`), or
+ * in an earlier one.
+ */
 export interface FailureEntry {
   target: TargetSummary;
-  mode: Mode;
+  mode: TargetColumn;
   cell: TargetModeSummary;
-  /** The mode's measured runs, to say "failed in 2 of 5 runs". */
-  runs: number;
 }
 
-/** Every URL and mode that failed in any measured run, in list order, then mode order. */
-export function failureEntries(report: Report, modes: Mode[]): FailureEntry[] {
+/** Every URL and column that failed in any measured run, in list order, then column order. */
+export function failureEntries(report: Report, columns: TargetColumn[]): FailureEntry[] {
   const entries: FailureEntry[] = [];
   for (const target of report.summary.targets) {
-    for (const mode of modes) {
-      const cell = target.modes[mode];
+    for (const mode of columns) {
+      const cell = mode.cell(target);
       if (cell !== undefined && (cell.error !== null || cell.failures > 0)) {
-        entries.push({ target, mode, cell, runs: report.summary.modes[mode]?.runs ?? 1 });
+        entries.push({ target, mode, cell });
       }
     }
   }
@@ -436,16 +481,29 @@ export function sweepVariants(report: Report): [string, VariantSummary][] {
 
 /**
  * The sweep's recommendation: `throughput stops growing at about -c 32 (92% of the best, p99
- * latency 2.1× the unloaded latency): use -c 32`; null without a knee.
+ * latency 2.1× the unloaded median at -c 1): use -c 32`; null without a knee. The unloaded
+ * median is the one at the lowest concurrency measured (`SweepSummary.unloadedMs`). When the
+ * knee is the highest concurrency measured, the curve never flattened, and the sentence says so.
  */
 export function kneeSentence(report: Report): string | null {
-  const knee = report.summary.sweep?.knee;
-  if (knee === undefined || knee === null) return null;
+  const sweep = report.summary.sweep;
+  const knee = sweep?.knee;
+  if (sweep === undefined || knee === undefined || knee === null) return null;
+  const from = sweep.unloadedFrom;
+  const unloaded = from === null ? undefined : report.summary.variants?.[from];
+  const where =
+    unloaded !== undefined ? ` at -c ${unloaded.concurrency}` : from === null ? "" : ` of ${from}`;
   const latency =
     knee.p99Ratio === null
-      ? ""
-      : `, p99 latency ${formatRatio(knee.p99Ratio)} the unloaded latency`;
-  return `throughput stops growing at about -c ${knee.concurrency} (${formatPercent(knee.share)} of the best${latency}): use -c ${knee.concurrency}`;
+      ? null
+      : `p99 latency ${formatRatio(knee.p99Ratio)} the unloaded median${where}`;
+  // Nothing measured beyond the knee: the curve never flattened, so there is no knee to name.
+  const variants = Object.values(report.summary.variants ?? {});
+  const reach = report.summary.variants?.[knee.variant]?.effectiveConcurrency ?? 0;
+  if (!variants.some((v) => v.effectiveConcurrency > reach)) {
+    return `throughput was still growing at -c ${knee.concurrency}, the highest concurrency measured${latency === null ? "" : ` (${latency})`}: the knee, if there is one, lies beyond it`;
+  }
+  return `throughput stops growing at about -c ${knee.concurrency} (${formatPercent(knee.share)} of the best${latency === null ? "" : `, ${latency}`}): use -c ${knee.concurrency}`;
 }
 
 /** The Universal Scalability Law fit in one line, or why it was left out; null for no sweep. */

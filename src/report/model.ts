@@ -331,13 +331,16 @@ export interface VariantSummary extends ModeSummary {
 
 /** What a sweep found: the knee of the throughput curve and the Universal Scalability Law fit. */
 export interface SweepSummary {
-  /** The mode the speed-ups and the unloaded latency come from; null without one. */
+  /** The mode the speed-ups come from; null without one. */
   baseline: Mode | null;
   /**
-   * Latency with no load: the median (p50) of the baseline's requests, else of the sweep's
-   * smallest concurrency; null when neither completed a request.
+   * Latency with no load: the median latency at the lowest concurrency measured, the sweep's
+   * smallest `-c` (ideally 1), or the sequential (else blocking) mode when the sweep starts
+   * above 1; null when none completed a request.
    */
   unloadedMs: number | null;
+  /** Where `unloadedMs` was measured: a variant (`concurrent@1`) or a mode; null with it. */
+  unloadedFrom: string | null;
   /** The variant of the highest throughput; null when none had any. */
   best: string | null;
   /**

@@ -1,6 +1,7 @@
 /**
  * The HTML report: one self-contained file (inline CSS, SVG and a little script, nothing fetched
- * when it is opened) with a card per mode, the comparison, the waterfalls of every mode on one
+ * when it is opened) with a card per mode, the comparison (or a sweep's table and its curve of
+ * throughput and p99 latency against concurrency), the waterfalls of every mode on one
  * time axis with each request's phases, the event loop drawn on the same axis, the latency
  * distribution of each mode and a per-URL table that sorts by any column. Light and dark schemes
  * follow the reader's system. Everything that came from outside is sanitized and escaped; the
@@ -17,6 +18,8 @@ import {
   formatMs,
   formatMsOrDash,
   formatPercent,
+  formatRatio,
+  formatRps,
   isMultiRun,
   jsonForScript,
   kneeSentence,
@@ -26,9 +29,12 @@ import {
   sanitize,
   serverSlowedSentence,
   statusLabel,
+  sweepVariants,
+  targetColumns,
   uslSentence,
 } from "./format.js";
 import type { Mode, Report, RequestResult, RunResult } from "./model.js";
+import { uslThroughput } from "./scalability.js";
 
 /** Text from outside, made printable and escaped for element content and quoted attributes. */
 function text(value: string): string {
@@ -91,9 +97,11 @@ function phasesOf(r: RequestResult): Phases {
 const STYLE = `
 :root{color-scheme:light dark;--bg:#fff;--fg:#1d2330;--muted:#5d6675;--card:#f4f6f9;--line:#d5dae1;
 --queued:#b9c0cb;--dns:#2a9d8f;--tcp:#e9a03b;--tls:#a06cd5;--connect:#e9a03b;--wait:#3b7dd8;
---download:#2fa35a;--failed:#d64545;--frozen:#d64545;--beat:#2fa35a;--bin:#3b7dd8}
+--download:#2fa35a;--failed:#d64545;--frozen:#d64545;--beat:#2fa35a;--bin:#3b7dd8;
+--tput:#3b7dd8;--p99:#c8641e;--usl:#8a4fc9;--knee:#2a8a4a}
 @media (prefers-color-scheme:dark){:root{--bg:#14171c;--fg:#e3e7ee;--muted:#98a2b3;--card:#1e232b;
---line:#343b46;--queued:#5b6472;--wait:#5c9cf0;--download:#45c072;--bin:#5c9cf0}}
+--line:#343b46;--queued:#5b6472;--wait:#5c9cf0;--download:#45c072;--bin:#5c9cf0;
+--tput:#6aa8f5;--p99:#f0954f;--usl:#b58cf0;--knee:#52c97a}}
 *{box-sizing:border-box}
 body{margin:0;padding:24px;background:var(--bg);color:var(--fg);
 font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
@@ -112,6 +120,13 @@ svg text{fill:var(--fg)}svg .axis{stroke:var(--line)}svg .label{fill:var(--muted
 .connect{fill:var(--connect)}.wait{fill:var(--wait)}.download{fill:var(--download)}
 .failed{fill:var(--failed)}.frozen{fill:var(--frozen);opacity:.75}.beat{stroke:var(--beat)}
 .bin{fill:var(--bin)}.bar:hover rect{opacity:.75}
+svg.sweep path{fill:none;stroke-width:2}svg.sweep .tput-line{stroke:var(--tput)}
+svg.sweep .p99-line{stroke:var(--p99);stroke-dasharray:6 4}svg.sweep .usl{stroke:var(--usl);stroke-dasharray:2 3}
+svg.sweep circle.tput{fill:var(--tput)}svg.sweep rect.p99{fill:var(--p99)}
+svg.sweep .knee line{stroke:var(--knee);stroke-width:2}svg.sweep .knee text{fill:var(--knee);font-weight:600}
+svg.sweep .point:hover circle,svg.sweep .point:hover rect{stroke:var(--fg);stroke-width:2}
+.legend i.line{height:0;border-top:2px solid}
+tr.knee td{font-weight:600}
 .legend{display:flex;flex-wrap:wrap;gap:14px;margin:6px 0}.legend span{display:inline-flex;align-items:center;gap:5px}
 .legend i{display:inline-block;width:12px;height:10px;border-radius:2px}
 .dists{display:flex;flex-wrap:wrap;gap:16px}.dist{flex:1 1 340px;max-width:560px}
@@ -382,6 +397,167 @@ function* loopLane(
 }
 
 // ---------------------------------------------------------------------------------------------
+// A concurrency sweep: the table and the curve.
+
+const SWEEP_HEIGHT = 320;
+const SWEEP_LEFT = 70;
+const SWEEP_RIGHT = SVG_WIDTH - 80;
+const SWEEP_TOP = 24;
+const SWEEP_BOTTOM = SWEEP_HEIGHT - 46;
+/** Points of the USL curve, spread evenly on the log axis: enough for a smooth line. */
+const USL_SAMPLES = 64;
+
+/** One row per variant, as the Markdown report has it, the knee's row marked. */
+function* sweepTable(report: Report): Generator<string> {
+  const knee = report.summary.sweep?.knee?.variant;
+  yield '<table class="sweep"><thead><tr><th>Concurrency</th><th class="n">Mean wall</th><th class="n">Req/s</th><th class="n">Speed-up</th><th class="n">Efficiency</th><th class="n">p50</th><th class="n">p99</th><th class="n">Failed</th></tr></thead><tbody>\n';
+  for (const [key, v] of sweepVariants(report)) {
+    const w = v.wallMs;
+    const cells = [
+      w.stddev === null ? formatMs(w.mean) : `${formatMs(w.mean)} ± ${formatMs(w.stddev)}`,
+      formatRps(v.throughputRps),
+      v.speedup === null
+        ? "–"
+        : v.speedupStddev === null
+          ? formatRatio(v.speedup)
+          : `${formatRatio(v.speedup)} ± ${v.speedupStddev.toFixed(1)}`,
+      v.efficiency === null ? "–" : formatPercent(v.efficiency),
+      formatMsOrDash(v.latencyMs?.p50 ?? null),
+      formatMsOrDash(v.latencyMs?.p99 ?? null),
+      String(v.failed),
+    ];
+    const mark = key === knee ? " (knee)" : "";
+    yield `<tr data-variant="${text(key)}"${key === knee ? ' class="knee"' : ""}><td>${text(String(v.concurrency))}${mark}</td>`;
+    yield `${cells.map((cell) => `<td class="n">${escapeHtml(cell)}</td>`).join("")}</tr>\n`;
+  }
+  yield "</tbody></table>\n";
+}
+
+/** A tick's value as short as it is exact: `50`, `2.5`, never `50.0` or float noise. */
+function tickLabel(value: number): string {
+  return String(Number(value.toPrecision(6)));
+}
+
+/** A round top for an axis from 0: the next tick above the largest value. */
+function axisTop(max: number): { top: number; step: number } {
+  const step = tickStep(max > 0 ? max : 1);
+  return { top: Math.max(step, Math.ceil(max / step) * step), step };
+}
+
+/**
+ * Throughput (left axis) and p99 latency (right axis) against concurrency on a log axis: a point
+ * per variant, the knee marked, and the Universal Scalability Law's prediction where the fit was
+ * kept. Axes start at 0, so a flat curve looks flat.
+ */
+function* sweepChart(report: Report): Generator<string> {
+  const variants = sweepVariants(report);
+  const sweep = report.summary.sweep;
+  if (variants.length === 0) return;
+  const xs = variants.map(([, v]) => Math.max(1, v.effectiveConcurrency));
+  const low = Math.log2(Math.min(...xs));
+  const high = Math.max(low + 1, Math.log2(Math.max(...xs)));
+  // Half a doubling of room on either side, so the first and last points are not on the frame.
+  const from = low - 0.25;
+  const span = high + 0.25 - from;
+  const x = (n: number) =>
+    SWEEP_LEFT + ((Math.log2(Math.max(1, n)) - from) / span) * (SWEEP_RIGHT - SWEEP_LEFT);
+  const fit = sweep?.usl ?? null;
+  const curve =
+    fit === null
+      ? []
+      : Array.from({ length: USL_SAMPLES + 1 }, (_, i) => {
+          const n = 2 ** (low + ((high - low) * i) / USL_SAMPLES);
+          return [n, uslThroughput(fit, n)] as const;
+        });
+  const rps = axisTop(
+    Math.max(...variants.map(([, v]) => v.throughputRps), ...curve.map(([, y]) => y)),
+  );
+  const p99s = variants.map(([, v]) => v.latencyMs?.p99 ?? null);
+  const latency = axisTop(Math.max(0, ...p99s.map((ms) => ms ?? 0)));
+  const plot = SWEEP_BOTTOM - SWEEP_TOP;
+  const yRps = (value: number) => SWEEP_BOTTOM - (Math.min(value, rps.top) / rps.top) * plot;
+  const yMs = (value: number) => SWEEP_BOTTOM - (value / latency.top) * plot;
+
+  yield '<div class="legend">';
+  yield '<span><i class="line" style="border-color:var(--tput)"></i>throughput (req/s, left)</span>';
+  yield '<span><i class="line" style="border-color:var(--p99);border-top-style:dashed"></i>p99 latency (right)</span>';
+  if (fit !== null) {
+    yield '<span><i class="line" style="border-color:var(--usl);border-top-style:dotted"></i>USL prediction</span>';
+  }
+  if (sweep?.knee) yield '<span><i class="line" style="border-color:var(--knee)"></i>knee</span>';
+  yield "</div>\n";
+  yield `<svg class="sweep" viewBox="0 0 ${SVG_WIDTH} ${SWEEP_HEIGHT}" role="img" aria-label="Throughput and p99 latency against concurrency, log scale">\n`;
+  // Horizontal grid on the throughput's ticks; the latency's ticks are labelled on the right.
+  for (let value = 0; value <= rps.top + rps.step / 1000; value += rps.step) {
+    const y = num(yRps(value));
+    yield `<line class="axis" x1="${SWEEP_LEFT}" y1="${y}" x2="${SWEEP_RIGHT}" y2="${y}"/>`;
+    yield `<text x="${SWEEP_LEFT - 6}" y="${y}" dy="4" text-anchor="end" class="label">${tickLabel(value)}</text>\n`;
+  }
+  for (let value = 0; value <= latency.top + latency.step / 1000; value += latency.step) {
+    yield `<text x="${SWEEP_RIGHT + 6}" y="${num(yMs(value))}" dy="4" class="label">${escapeHtml(formatMs(value))}</text>\n`;
+  }
+  // One tick per concurrency measured; variants at the same one (`all` and the list's length)
+  // share it.
+  const ticks = new Map<number, string[]>();
+  for (const [, v] of variants) {
+    const at = Math.max(1, v.effectiveConcurrency);
+    const label = v.concurrency === "all" ? `all (${at})` : String(v.concurrency);
+    ticks.set(at, [...(ticks.get(at) ?? []), label]);
+  }
+  for (const [at, labels] of ticks) {
+    const tx = num(x(at));
+    yield `<line class="axis" x1="${tx}" y1="${SWEEP_TOP}" x2="${tx}" y2="${SWEEP_BOTTOM + 4}"/>`;
+    yield `<text x="${tx}" y="${SWEEP_BOTTOM + 18}" text-anchor="middle" class="label">${escapeHtml(labels.join(" · "))}</text>\n`;
+  }
+  yield `<text x="${(SWEEP_LEFT + SWEEP_RIGHT) / 2}" y="${SWEEP_HEIGHT - 6}" text-anchor="middle" class="label">concurrency (-c, log scale)</text>`;
+  yield `<text x="${SWEEP_LEFT - 6}" y="${SWEEP_TOP - 10}" text-anchor="end" class="label">req/s</text>`;
+  yield `<text x="${SWEEP_RIGHT + 6}" y="${SWEEP_TOP - 10}" class="label">p99</text>\n`;
+  const knee = sweep?.knee ?? null;
+  const kneeVariant = knee === null ? undefined : report.summary.variants?.[knee.variant];
+  if (knee !== null && kneeVariant !== undefined) {
+    const kx = num(x(kneeVariant.effectiveConcurrency));
+    yield `<g class="knee" data-variant="${text(knee.variant)}"><line x1="${kx}" y1="${SWEEP_TOP}" x2="${kx}" y2="${SWEEP_BOTTOM}"/>`;
+    yield `<text x="${kx}" y="${SWEEP_TOP - 8}" text-anchor="middle">knee · -c ${escapeHtml(String(knee.concurrency))}</text></g>\n`;
+  }
+  if (curve.length > 0) {
+    const d = curve.map(([n, y], i) => `${i === 0 ? "M" : "L"}${num(x(n))} ${num(yRps(y))}`);
+    yield `<path class="usl" d="${d.join("")}"/>\n`;
+  }
+  const line = (points: [number, number][]) =>
+    points.map(([px, py], i) => `${i === 0 ? "M" : "L"}${num(px)} ${num(py)}`).join("");
+  yield `<path class="tput-line" d="${line(variants.map(([, v]) => [x(v.effectiveConcurrency), yRps(v.throughputRps)]))}"/>\n`;
+  const withP99 = variants.flatMap(([, v]) =>
+    v.latencyMs === null
+      ? []
+      : [[x(v.effectiveConcurrency), yMs(v.latencyMs.p99)] as [number, number]],
+  );
+  if (withP99.length > 0) yield `<path class="p99-line" d="${line(withP99)}"/>\n`;
+  for (const [key, v] of variants) {
+    const px = x(v.effectiveConcurrency);
+    const p99 = v.latencyMs?.p99 ?? null;
+    const title = `-c ${v.concurrency}: ${formatRps(v.throughputRps)} req/s, p99 ${formatMsOrDash(p99)}, ${v.ok} ok · ${v.failed} failed`;
+    yield `<g class="point" data-variant="${text(key)}"><title>${escapeHtml(title)}</title>`;
+    yield `<circle class="tput" cx="${num(px)}" cy="${num(yRps(v.throughputRps))}" r="4.5"/>`;
+    if (p99 !== null)
+      yield `<rect class="p99" x="${num(px - 4)}" y="${num(yMs(p99) - 4)}" width="8" height="8"/>`;
+    yield "</g>\n";
+  }
+  yield "</svg>\n";
+}
+
+/** A sweep's section: the table, the curve and what they say; nothing for a single `-c`. */
+function* sweepSection(report: Report): Generator<string> {
+  if (sweepVariants(report).length === 0) return;
+  yield "<h2>Concurrency sweep</h2>\n";
+  yield '<p class="muted">The concurrent mode once per concurrency. Throughput is completed requests per second of wall; the knee is the smallest concurrency reaching 90% of the best throughput.</p>\n';
+  yield* sweepTable(report);
+  yield* sweepChart(report);
+  for (const line of [kneeSentence(report), uslSentence(report)]) {
+    if (line !== null) yield `<p class="sentence">${escapeHtml(line)}</p>\n`;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Cards, distributions, event loop, table.
 
 function* cards(report: Report, modes: Mode[]): Generator<string> {
@@ -482,19 +658,20 @@ function head(label: string, numeric: boolean): string {
   return `<th${numeric ? ' class="n"' : ""}><button type="button">${escapeHtml(label)}</button></th>`;
 }
 
-function* urlTable(report: Report, modes: Mode[]): Generator<string> {
+function* urlTable(report: Report): Generator<string> {
+  const columns = targetColumns(report);
   const targets = report.summary.targets;
   if (targets.length === 0) return;
   yield "<h2>URLs</h2>\n";
   yield '<p class="muted">Status of the last measured run and median latency over the measured runs. Click a column to sort by it.</p>\n';
   yield `<table class="sortable urls"><thead><tr>${head("#", true)}${head("URL", false)}`;
-  for (const mode of modes)
-    yield `${head(`${mode} status`, false)}${head(`${mode} latency`, true)}`;
+  for (const { key } of columns)
+    yield `${head(`${key} status`, false)}${head(`${key} latency`, true)}`;
   yield "</tr></thead><tbody>\n";
   for (const t of targets) {
     let row = `<tr><td class="n" data-v="${t.index + 1}">${t.index + 1}</td><td class="url" data-v="${text(t.url)}">${text(t.url)}</td>`;
-    for (const mode of modes) {
-      const cell = t.modes[mode];
+    for (const column of columns) {
+      const cell = column.cell(t);
       if (cell === undefined) {
         row += '<td data-v="">–</td><td class="n" data-v="">–</td>';
         continue;
@@ -526,10 +703,8 @@ export function* renderHtml(report: Report, _options: RenderOptions): Generator<
   yield* cards(report, modes);
   if (cmp !== null)
     yield `<p class="sentence" id="comparison">${escapeHtml(comparisonSentence(cmp, isMultiRun(report)))}</p>\n`;
-  // A sweep's finding: where throughput stops growing, and the scalability fit.
-  for (const line of [kneeSentence(report), uslSentence(report)]) {
-    if (line !== null) yield `<p class="sentence">${escapeHtml(line)}</p>\n`;
-  }
+  // A sweep: its table, its curve, where throughput stops growing and the scalability fit.
+  yield* sweepSection(report);
   const slowed = serverSlowedSentence(report);
   if (slowed !== null) yield `<p class="sentence">${escapeHtml(slowed)}</p>\n`;
   for (const w of report.summary.warnings) yield `<p class="warn">${text(w.message)}</p>\n`;
@@ -537,7 +712,7 @@ export function* renderHtml(report: Report, _options: RenderOptions): Generator<
   yield* waterfall(report, modes, state);
   yield* eventLoopTable(report, modes);
   yield* distributions(report, modes);
-  yield* urlTable(report, modes);
+  yield* urlTable(report);
   yield '</main>\n<div id="fb-tip" role="tooltip"></div>\n<script type="application/json" id="fb-tips">[';
   for (const [i, tip] of state.tips.entries()) yield `${i === 0 ? "" : ","}${jsonForScript(tip)}`;
   yield `]</script>\n<script>${SCRIPT}</script>\n</body>\n</html>\n`;

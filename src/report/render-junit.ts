@@ -9,8 +9,8 @@
  */
 
 import type { ModeChange, ReportComparison } from "./compare.js";
-import { errorText, sanitize } from "./format.js";
-import type { Mode, Report } from "./model.js";
+import { errorText, sanitize, targetColumns } from "./format.js";
+import type { Report } from "./model.js";
 
 /** What the run was judged by, besides the report itself. */
 export interface JunitChecks {
@@ -33,11 +33,10 @@ interface Case {
 export function renderJunit(report: Report, checks: JunitChecks): string {
   const suites: { name: string; cases: Case[] }[] = [];
   // In a sweep the concurrent mode is one suite per concurrency (`concurrent@8`).
-  const keys: string[] = [...report.options.modes, ...Object.keys(report.summary.variants ?? {})];
-  for (const mode of keys) {
+  for (const { key: mode, cell: cellOf } of targetColumns(report)) {
     const cases: Case[] = [];
     for (const target of report.summary.targets) {
-      const cell = target.modes[mode as Mode] ?? target.variants?.[mode];
+      const cell = cellOf(target);
       if (cell === undefined) continue;
       cases.push({
         name: `${target.url} (line ${target.line})`,

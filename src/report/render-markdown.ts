@@ -23,6 +23,8 @@ import {
   serverSlowedSentence,
   statusLabel,
   sweepVariants,
+  type TargetColumn,
+  targetColumns,
   uslSentence,
 } from "./format.js";
 import type { Mode, ModeSummary, Report, TargetModeSummary } from "./model.js";
@@ -119,28 +121,32 @@ function targetCell(cell: TargetModeSummary | undefined): string {
   return `${cell.ok ? status : `**${status}**`} · ${formatMs(cell.latencyMs)}`;
 }
 
-function targetTable(report: Report, modes: Mode[], options: RenderOptions): Iterable<string>[] {
+function targetTable(
+  report: Report,
+  columns: TargetColumn[],
+  options: RenderOptions,
+): Iterable<string>[] {
   const selection = selectRows(report.summary.targets, options);
   const rows = (function* () {
     for (const t of selection.rows) {
       yield [
         String(t.index + 1),
         escapeMarkdown(t.url),
-        ...modes.map((m) => targetCell(t.modes[m])),
+        ...columns.map((m) => targetCell(m.cell(t))),
       ];
     }
   })();
   const lines = table(
-    ["#", "URL", ...modes],
-    ["right", "left", ...modes.map(() => "left" as const)],
+    ["#", "URL", ...columns.map((m) => m.key)],
+    ["right", "left", ...columns.map(() => "left" as const)],
     rows,
   );
   const note = hiddenRowsNote(selection);
   return note === null ? [lines] : [lines, [`*${escapeMarkdown(note)}*`]];
 }
 
-function failureList(report: Report, modes: Mode[]): string[] {
-  const groups = failureGroups(report, modes);
+function failureList(report: Report, columns: TargetColumn[]): string[] {
+  const groups = failureGroups(report, columns);
   if (groups.length === 0) return [];
   const lines = ["Failures:", ""];
   for (const group of groups) {
@@ -149,7 +155,7 @@ function failureList(report: Report, modes: Mode[]): string[] {
       .map((t) => `#${t.index + 1}`)
       .join(", ");
     const more = group.targets.length > 3 ? ` and ${group.targets.length - 3} more` : "";
-    const modeList = group.modes.map((m) => `\`${m}\``).join(", ");
+    const modeList = group.modes.map((m) => `\`${m.key}\``).join(", ");
     lines.push(
       `- ${group.targets.length} × ${group.kind}: ${escapeMarkdown(group.message)} (${modeList}; ${examples}${more})`,
     );
@@ -244,8 +250,9 @@ export function* renderMarkdown(report: Report, options: RenderOptions): Generat
   blocks.push(...sweepTable(report));
   const slowed = serverSlowedSentence(report);
   if (slowed !== null) blocks.push([slowed]);
-  if (report.summary.targets.length > 0) blocks.push(...targetTable(report, modes, options));
-  blocks.push(failureList(report, modes));
+  const columns = targetColumns(report);
+  if (report.summary.targets.length > 0) blocks.push(...targetTable(report, columns, options));
+  blocks.push(failureList(report, columns));
   blocks.push(histogramTable(report, modes));
   blocks.push(phaseTable(report, modes));
   blocks.push(eventLoopTable(report, modes));

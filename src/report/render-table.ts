@@ -31,6 +31,8 @@ import {
   serverSlowedSentence,
   statusLabel,
   sweepVariants,
+  type TargetColumn,
+  targetColumns,
   timeUnitFor,
   truncateMiddle,
   uslSentence,
@@ -209,17 +211,22 @@ function multiRunMode(mode: Mode, s: ModeSummary, maxWidth: number, c: Colors): 
   return lines.flatMap((line) => wrapWords(line, maxWidth, " ".repeat(LABEL_WIDTH + 1)));
 }
 
-function targetTable(report: Report, modes: Mode[], options: RenderOptions, c: Colors): string[] {
+function targetTable(
+  report: Report,
+  columns: TargetColumn[],
+  options: RenderOptions,
+  c: Colors,
+): string[] {
   const targets = report.summary.targets;
-  if (targets.length === 0 || modes.length === 0) return [];
+  if (targets.length === 0 || columns.length === 0) return [];
   const selection = selectRows(targets, options);
 
-  // Status and latency get their own widths across every cell, so both line up in all modes.
+  // Status and latency get their own widths across every cell, so both line up in all columns.
   let statusWidth = 0;
   let latencyWidth = 0;
   for (const t of selection.rows) {
-    for (const mode of modes) {
-      const cell = t.modes[mode];
+    for (const column of columns) {
+      const cell = column.cell(t);
       if (cell === undefined) continue;
       statusWidth = Math.max(statusWidth, width(statusLabel(cell)));
       latencyWidth = Math.max(latencyWidth, width(formatMs(cell.latencyMs)));
@@ -232,12 +239,12 @@ function targetTable(report: Report, modes: Mode[], options: RenderOptions, c: C
   };
 
   const numberWidth = Math.max(3, String(targets.length).length);
-  const modeWidths = modes.map((m) => Math.max(width(m), statusWidth + 2 + latencyWidth));
+  const modeWidths = columns.map((m) => Math.max(width(m.key), statusWidth + 2 + latencyWidth));
   const fixed =
     INDENT.length + numberWidth + 2 + 2 + modeWidths.reduce((sum, w) => sum + w + 4, 0) - 4;
   const maxWidth = options.width ?? TABLE_WIDTH;
   if (fixed + MIN_URL_WIDTH > maxWidth) {
-    return stackedTable(selection, modes, numberWidth, maxWidth, modeCell, c);
+    return stackedTable(selection, columns, numberWidth, maxWidth, modeCell, c);
   }
   const urlWidth = maxWidth - fixed;
 
@@ -245,17 +252,17 @@ function targetTable(report: Report, modes: Mode[], options: RenderOptions, c: C
     [
       { text: "#".padStart(numberWidth), align: "right" },
       { text: "URL" },
-      ...modes.map((m) => ({ text: m })),
+      ...columns.map((m) => ({ text: m.key })),
     ],
   ];
   for (const t of selection.rows) {
     rows.push([
       { text: String(t.index + 1), align: "right" },
       { text: truncateMiddle(sanitize(t.url), urlWidth) },
-      ...modes.map((m) => modeCell(t.modes[m])),
+      ...columns.map((m) => modeCell(m.cell(t))),
     ]);
   }
-  const lines = layout(rows, [0, 2, 2, ...modes.slice(1).map(() => 4)], INDENT);
+  const lines = layout(rows, [0, 2, 2, ...columns.slice(1).map(() => 4)], INDENT);
   return [...lines, ...hiddenNote(selection, maxWidth, c)];
 }
 
@@ -267,12 +274,12 @@ function hiddenNote(selection: ReturnType<typeof selectRows>, maxWidth: number, 
 }
 
 /**
- * The per-URL table for a terminal too narrow for the modes side by side: each URL on a line of
- * its own, then one line per mode with its status and latency.
+ * The per-URL table for a terminal too narrow for the columns side by side: each URL on a line
+ * of its own, then its cells, as many side by side as fit (a sweep has many).
  */
 function stackedTable(
   selection: ReturnType<typeof selectRows>,
-  modes: Mode[],
+  columns: TargetColumn[],
   numberWidth: number,
   maxWidth: number,
   modeCell: (cell: TargetModeSummary | undefined) => Cell,
@@ -281,25 +288,42 @@ function stackedTable(
   const pad = " ".repeat(INDENT.length + numberWidth + 2);
   const urlWidth = Math.max(MIN_URL_WIDTH, maxWidth - pad.length);
   const lines = [`${INDENT}${"#".padStart(numberWidth)}  URL`];
+  // Each cell with its column's name before it, in slots of one width, as many to a line as fit.
+  const nameWidth = Math.max(...columns.map((m) => width(m.key)));
+  const cellWidth = Math.max(
+    1,
+    ...selection.rows.flatMap((t) => columns.map((m) => width(modeCell(m.cell(t)).text))),
+  );
+  const perLine = Math.max(
+    1,
+    Math.floor((maxWidth - pad.length + 4) / (nameWidth + 2 + cellWidth + 4)),
+  );
+  // Before a column's name 4 spaces (none before the first), before its cell 2.
+  const gaps = Array.from({ length: perLine * 2 }, (_, i) => (i === 0 ? 0 : i % 2 === 0 ? 4 : 2));
   for (const t of selection.rows) {
     lines.push(
       `${INDENT}${String(t.index + 1).padStart(numberWidth)}  ${truncateMiddle(sanitize(t.url), urlWidth)}`,
     );
-    const rows = modes.map((m) => [{ text: m }, modeCell(t.modes[m])]);
-    lines.push(...layout(rows, [0, 2], pad));
+    const rows: Cell[][] = [];
+    for (let k = 0; k < columns.length; k += perLine) {
+      rows.push(
+        columns.slice(k, k + perLine).flatMap((m) => [{ text: m.key }, modeCell(m.cell(t))]),
+      );
+    }
+    lines.push(...layout(rows, gaps, pad));
   }
   return [...lines, ...hiddenNote(selection, maxWidth, c)];
 }
 
 /**
  * With several measured runs, how many of them a URL failed in: `failed in 2 of 5 runs`, or per
- * mode when the modes differ (`sequential 1 of 5 runs, concurrent 3 of 5`); null with one run.
+ * column when they differ (`sequential 1 of 5 runs, concurrent 3 of 5`); null with one run.
  */
-function failedRuns(report: Report, target: TargetSummary, modes: Mode[]): string | null {
-  const counts = modes.map((mode) => ({
-    mode,
-    failures: target.modes[mode]?.failures ?? 0,
-    runs: report.summary.modes[mode]?.runs ?? 1,
+function failedRuns(target: TargetSummary, columns: TargetColumn[]): string | null {
+  const counts = columns.map((mode) => ({
+    mode: mode.key,
+    failures: mode.cell(target)?.failures ?? 0,
+    runs: mode.runs,
   }));
   if (counts.every((count) => count.runs <= 1)) return null;
   const [first] = counts;
@@ -317,9 +341,14 @@ const FAILURE_EXAMPLES = 3;
  * The failures summarised: one line per kind and message with how many URLs and in which modes,
  * then a few example URLs, so thousands of failures stay a few lines.
  */
-function failureLines(report: Report, modes: Mode[], maxWidth: number, c: Colors): string[] {
+function failureLines(
+  report: Report,
+  columns: TargetColumn[],
+  maxWidth: number,
+  c: Colors,
+): string[] {
   const lines: string[] = [];
-  const groups = failureGroups(report, modes);
+  const groups = failureGroups(report, columns);
   const countWidth = Math.max(0, ...groups.map((g) => String(g.targets.length).length));
   const kindWidth = Math.max(0, ...groups.map((g) => width(g.kind)));
   for (const group of groups) {
@@ -328,13 +357,13 @@ function failureLines(report: Report, modes: Mode[], maxWidth: number, c: Colors
     const pad = `${INDENT}${" ".repeat(countWidth + 3)}`;
     const head = `${INDENT}${String(group.targets.length).padStart(countWidth)} × ${kind}`;
     const [first = "", ...rest] = wrapWords(
-      `${head}  ${group.message}  (${group.modes.join(", ")})`,
+      `${head}  ${group.message}  (${group.modes.map((m) => m.key).join(", ")})`,
       maxWidth,
       `${pad}${" ".repeat(kindWidth + 2)}`,
     );
     lines.push(first.replace(kind, painted), ...rest);
     for (const target of group.targets.slice(0, FAILURE_EXAMPLES)) {
-      const runs = failedRuns(report, target, group.modes);
+      const runs = failedRuns(target, group.modes);
       const room = maxWidth - pad.length - 8;
       // The run count follows the URL where both fit, else goes on the next line.
       const inline = runs !== null && room - width(runs) - 2 >= MIN_URL_WIDTH;
@@ -494,42 +523,65 @@ function sweepLines(report: Report, maxWidth: number, c: Colors): string[] {
   const variants = sweepVariants(report);
   if (variants.length === 0) return [];
   const knee = report.summary.sweep?.knee?.variant;
-  const head: Cell[] = ["-c", "wall", "req/s", "speed-up", "efficiency", "p50", "p99"].map(
-    (text, i) => ({ text, align: i === 0 ? "left" : "right" }),
-  );
-  const rows: Cell[][] = [head];
-  for (const [key, v] of variants) {
-    const w = v.wallMs;
-    const mark = key === knee ? "◀ knee" : "";
-    rows.push([
-      { text: String(v.concurrency), styled: c.bold(String(v.concurrency)) },
-      {
-        text: w.stddev === null ? formatMs(w.mean) : `${formatMs(w.mean)} ± ${formatMs(w.stddev)}`,
-        align: "right",
-      },
-      { text: formatRps(v.throughputRps), align: "right" },
-      {
-        text:
-          v.speedup === null
-            ? "–"
-            : v.speedupStddev === null
-              ? formatRatio(v.speedup)
-              : `${formatRatio(v.speedup)} ± ${v.speedupStddev.toFixed(1)}`,
-        align: "right",
-      },
-      { text: v.efficiency === null ? "–" : formatPercent(v.efficiency), align: "right" },
-      { text: formatMsOrDash(v.latencyMs?.p50 ?? null), align: "right" },
-      { text: formatMsOrDash(v.latencyMs?.p99 ?? null), align: "right" },
-      okFailed(v.ok, v.failed, c),
-      { text: mark, styled: c.green(mark) },
-    ]);
+  // `spread`: the ± σ of the wall and of the speed-up, left out when the terminal is narrow.
+  const rowsOf = (spread: boolean): Cell[][] => {
+    const head: Cell[] = [
+      "-c",
+      "wall",
+      "req/s",
+      "speed-up",
+      "efficiency",
+      "p50",
+      "p99",
+      "requests",
+      "",
+    ].map((text, i) => ({ text, align: i === 0 || i >= 7 ? "left" : "right" }));
+    const rows: Cell[][] = [head];
+    for (const [key, v] of variants) {
+      const w = v.wallMs;
+      const mark = key === knee ? "◀ knee" : "";
+      const speedup =
+        v.speedup === null
+          ? "–"
+          : v.speedupStddev === null || !spread
+            ? formatRatio(v.speedup)
+            : `${formatRatio(v.speedup)} ± ${v.speedupStddev.toFixed(1)}`;
+      rows.push([
+        { text: String(v.concurrency), styled: c.bold(String(v.concurrency)) },
+        {
+          text:
+            w.stddev === null || !spread
+              ? formatMs(w.mean)
+              : `${formatMs(w.mean)} ± ${formatMs(w.stddev)}`,
+          align: "right",
+        },
+        { text: formatRps(v.throughputRps), align: "right" },
+        { text: speedup, align: "right" },
+        { text: v.efficiency === null ? "–" : formatPercent(v.efficiency), align: "right" },
+        { text: formatMsOrDash(v.latencyMs?.p50 ?? null), align: "right" },
+        { text: formatMsOrDash(v.latencyMs?.p99 ?? null), align: "right" },
+        okFailed(v.ok, v.failed, c),
+        { text: mark, styled: c.green(mark) },
+      ]);
+    }
+    return rows;
+  };
+  const fits = (lines: string[]) => lines.every((line) => width(line) <= maxWidth);
+  const gaps = [0, 2, 2, 2, 2, 2, 2, 3, 2];
+  let table = layout(rowsOf(true), gaps, INDENT);
+  if (!fits(table)) table = layout(rowsOf(false), gaps, INDENT);
+  if (!fits(table)) {
+    // Still too wide: the wall and the speed-up first, then the latency and the requests.
+    const rows = rowsOf(false);
+    const pick = (columns: number[]) =>
+      rows.map((row) => columns.map((i) => row[i] ?? { text: "" }));
+    table = [
+      ...layout(pick([0, 1, 2, 3, 4, 8]), [0, 2, 2, 2, 2, 2], INDENT),
+      "",
+      ...layout(pick([0, 5, 6, 7]), [0, 2, 2, 3], INDENT),
+    ];
   }
-  const lines = [
-    c.bold("concurrency sweep"),
-    ...layout(rows, [0, 2, 2, 2, 2, 2, 2, 3, 2], INDENT),
-    "",
-    ...sweepChart(variants, maxWidth),
-  ];
+  const lines = [c.bold("concurrency sweep"), ...table, "", ...sweepChart(variants, maxWidth)];
   const sentence = kneeSentence(report);
   if (sentence !== null) lines.push("", ...wrapWords(sentence, maxWidth).map((l) => c.green(l)));
   const usl = uslSentence(report);
@@ -582,8 +634,9 @@ export function renderTable(report: Report, options: RenderOptions): string {
     sections.push(singleRunModes(report, modes, maxWidth, c));
   }
   sections.push(sweepLines(report, maxWidth, c));
-  sections.push(targetTable(report, modes, options, c));
-  sections.push(failureLines(report, modes, maxWidth, c));
+  const columns = targetColumns(report);
+  sections.push(targetTable(report, columns, options, c));
+  sections.push(failureLines(report, columns, maxWidth, c));
   sections.push(histogramLines(report, modes, maxWidth, c));
   if (options.waterfall === true)
     sections.push(waterfallLines(report, modes, { width: maxWidth }, c));

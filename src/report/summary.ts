@@ -181,9 +181,12 @@ function buildSweepSummary(runs: readonly RunResult[], options: SummaryOptions):
   return {
     modes,
     variants,
-    sweep: sweepFindings(variants, baseline === null ? undefined : modes[baseline], baseline),
+    sweep: sweepFindings(variants, modes, baseline),
     comparison: null,
-    targets: withVariants(summarizeTargets(measured), variantRuns),
+    targets: summarizeTargets(
+      new Map<string, RunResult[]>([...measured, ...variantRuns]),
+      new Set(variantRuns.keys()),
+    ),
     warnings,
   };
 }
@@ -191,7 +194,7 @@ function buildSweepSummary(runs: readonly RunResult[], options: SummaryOptions):
 /** The knee and the USL fit over the variants' throughput. */
 function sweepFindings(
   variants: Record<string, VariantSummary>,
-  base: ModeSummary | undefined,
+  modes: Partial<Record<Mode, ModeSummary>>,
   baseline: Mode | null,
 ): SweepSummary {
   const entries = Object.entries(variants);
@@ -199,13 +202,7 @@ function sweepFindings(
     concurrency: v.effectiveConcurrency,
     throughputRps: v.throughputRps,
   }));
-  const smallest = entries.reduce<VariantSummary | null>(
-    (low, [, v]) => (low === null || v.effectiveConcurrency < low.effectiveConcurrency ? v : low),
-    null,
-  );
-  // The median, not the p99: at one request at a time the p99 of a short list is its slowest,
-  // often a cold first request, which says nothing about load.
-  const unloadedMs = base?.latencyMs?.p50 ?? smallest?.latencyMs?.p50 ?? null;
+  const unloaded = unloadedLatency(entries, modes);
   const knee = findKnee(points);
   // Several variants can share an effective concurrency (`all` and the list's length): the
   // first, smaller one names the knee.
@@ -217,7 +214,8 @@ function sweepFindings(
   const usl = fitUsl(points);
   return {
     baseline,
-    unloadedMs,
+    unloadedMs: unloaded?.ms ?? null,
+    unloadedFrom: unloaded?.from ?? null,
     best: bestEntry?.[0] ?? null,
     knee:
       knee === null || kneeEntry === undefined
@@ -228,11 +226,41 @@ function sweepFindings(
             share: knee.share,
             p99Ms,
             p99Ratio:
-              p99Ms !== null && unloadedMs !== null && unloadedMs > 0 ? p99Ms / unloadedMs : null,
+              p99Ms !== null && unloaded !== null && unloaded.ms > 0 ? p99Ms / unloaded.ms : null,
           },
     usl: usl.fit,
     uslReason: usl.reason,
   };
+}
+
+/**
+ * The unloaded latency: the median latency at the lowest concurrency measured, what one request
+ * takes with (almost) no other competing. The median, not the p99: at one request at a time the
+ * p99 of a short list is its slowest request, often the cold first one, which says nothing about
+ * load. Candidates are the sweep's variants and the modes that run one request at a time
+ * (sequential, blocking); on a tie the sweep's own variant wins (`-c 1` over sequential), being
+ * the same runner as the knee. Null when none completed a request.
+ */
+function unloadedLatency(
+  variants: readonly [string, VariantSummary][],
+  modes: Partial<Record<Mode, ModeSummary>>,
+): { from: string; ms: number } | null {
+  const candidates: [string, number, ModeSummary][] = variants.map(([key, v]) => [
+    key,
+    v.effectiveConcurrency,
+    v,
+  ]);
+  for (const mode of ["sequential", "blocking"] as const) {
+    const s = modes[mode];
+    if (s !== undefined) candidates.push([mode, 1, s]);
+  }
+  let lowest: { from: string; concurrency: number; ms: number } | null = null;
+  for (const [from, concurrency, s] of candidates) {
+    const ms = s.latencyMs?.p50;
+    if (ms === undefined) continue;
+    if (lowest === null || concurrency < lowest.concurrency) lowest = { from, concurrency, ms };
+  }
+  return lowest === null ? null : { from: lowest.from, ms: lowest.ms };
 }
 
 /** Measured runs per mode, in `modes` order, each list in iteration order; no empty lists. */
@@ -437,46 +465,23 @@ function compare(
   };
 }
 
-/** Adds each URL's cell per sweep variant, for formats that list every URL in every variant. */
-function withVariants(
-  targets: TargetSummary[],
-  variantRuns: Map<string, RunResult[]>,
-): TargetSummary[] {
-  const byIndex = new Map(targets.map((target) => [target.index, target]));
-  for (const [key, runs] of variantRuns) {
-    const byTarget = new Map<number, RequestResult[]>();
-    for (const request of runs.flatMap((run) => run.requests)) {
-      const results = byTarget.get(request.index) ?? [];
-      results.push(request);
-      byTarget.set(request.index, results);
-      if (!byIndex.has(request.index)) {
-        const target = { index: request.index, line: request.line, url: request.url, modes: {} };
-        byIndex.set(request.index, target);
-      }
-    }
-    for (const [index, results] of byTarget) {
-      const target = byIndex.get(index);
-      const cell = summarizeTargetMode(results);
-      if (target === undefined || cell === null) continue;
-      target.variants = { ...target.variants, [key]: cell };
-    }
-  }
-  return [...byIndex.values()].sort((a, b) => a.index - b.index);
-}
-
 /**
- * One row per URL, in list order. Grouped through arrays indexed by the URL's index, not a map
- * and lists per URL: at 100,000 URLs those cost more memory than the results themselves.
+ * One row per URL, in list order, with a cell per mode (and in a sweep per variant of the
+ * concurrent mode: the keys in `variants`). Grouped through arrays indexed by the URL's index,
+ * not a map and lists per URL: at 100,000 URLs those cost more memory than the results themselves.
  */
-function summarizeTargets(measured: Map<Mode, RunResult[]>): TargetSummary[] {
+function summarizeTargets(
+  groups: ReadonlyMap<string, RunResult[]>,
+  variants: ReadonlySet<string> = new Set(),
+): TargetSummary[] {
   let size = 0;
-  for (const runs of measured.values()) {
+  for (const runs of groups.values()) {
     for (const run of runs) for (const { index } of run.requests) size = Math.max(size, index + 1);
   }
-  // The first result seen for a URL names it; its row's modes fill in mode by mode.
+  // The first result seen for a URL names it; its row's cells fill in mode by mode.
   const first: (RequestResult | undefined)[] = new Array(size);
-  const rows: (TargetSummary["modes"] | undefined)[] = new Array(size);
-  for (const [mode, runs] of measured) {
+  const rows: (Pick<TargetSummary, "modes" | "variants"> | undefined)[] = new Array(size);
+  for (const [key, runs] of groups) {
     // The URL's most recent result, its failures, and (with several runs) its latencies run by
     // run, NaN where a run has none: the median needs them all.
     const last: (RequestResult | undefined)[] = new Array(size);
@@ -495,9 +500,9 @@ function summarizeTargets(measured: Map<Mode, RunResult[]>): TargetSummary[] {
     for (let index = 0; index < size; index++) {
       const result = last[index];
       if (result === undefined) continue;
-      const row = rows[index] ?? {};
+      const row = rows[index] ?? { modes: {} };
       rows[index] = row;
-      row[mode] = {
+      const cell: TargetModeSummary = {
         ok: result.ok,
         status: result.status,
         latencyMs:
@@ -507,29 +512,22 @@ function summarizeTargets(measured: Map<Mode, RunResult[]>): TargetSummary[] {
         error: result.error,
         failures: failures[index] ?? 0,
       };
+      if (!variants.has(key)) {
+        row.modes[key as Mode] = cell;
+        continue;
+      }
+      row.variants ??= {};
+      row.variants[key] = cell;
     }
   }
   const targets: TargetSummary[] = [];
   for (let index = 0; index < size; index++) {
     const result = first[index];
-    const modes = rows[index];
-    if (result === undefined || modes === undefined) continue;
-    targets.push({ index, line: result.line, url: result.url, modes });
+    const row = rows[index];
+    if (result === undefined || row === undefined) continue;
+    targets.push({ index, line: result.line, url: result.url, ...row });
   }
   return targets;
-}
-
-/** One URL's cell from its results in one sweep variant, oldest first; null when none. */
-function summarizeTargetMode(results: RequestResult[]): TargetModeSummary | null {
-  const last = results.at(-1);
-  if (last === undefined) return null;
-  return {
-    ok: last.ok,
-    status: last.status,
-    latencyMs: median(results.map((result) => result.latencyMs)) ?? last.latencyMs,
-    error: last.error,
-    failures: results.filter((result) => !result.ok && !wasAborted(result)).length,
-  };
 }
 
 /** One URL's latencies over the runs, in run order, from the runs-by-URLs grid. */

@@ -56,6 +56,8 @@ describe.runIf(executablePath !== null)("the HTML report in Chromium", () => {
   let context: BrowserContext;
   let page: Page;
   let report: Report;
+  let sweepPage: Page;
+  let sweep: Report;
   const leaving: string[] = [];
   const problems: string[] = [];
 
@@ -108,22 +110,44 @@ describe.runIf(executablePath !== null)("the HTML report in Chromium", () => {
       leaving.push(url);
       return route.abort();
     });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on("request", (request) => {
-      const url = request.url();
-      if (!url.startsWith("file:") && !url.startsWith("data:")) leaving.push(url);
-    });
-    page.on("console", (message) => {
-      if (message.type() === "error") problems.push(message.text());
-    });
-    page.on("pageerror", (error) => problems.push(error.message));
+    const watched = (opened: Page): Page => {
+      opened.on("request", (request) => {
+        const url = request.url();
+        if (!url.startsWith("file:") && !url.startsWith("data:")) leaving.push(url);
+      });
+      opened.on("console", (message) => {
+        if (message.type() === "error") problems.push(message.text());
+      });
+      opened.on("pageerror", (error) => problems.push(error.message));
+      return opened;
+    };
+    page = watched(context.pages()[0] ?? (await context.newPage()));
     await page.goto(pathToFileURL(file).href);
+
+    // A sweep against a server that works on 2 requests at once: its page draws the curve.
+    const sweepList = join(dir, "sweep.txt");
+    const sweepUrls = Array.from(
+      { length: 8 },
+      (_, i) => `${server.url}/delay/40?capacity=2&n=${i}`,
+    );
+    await writeFile(sweepList, `${sweepUrls.join("\n")}\n`);
+    const sweepJson = join(dir, "sweep.json");
+    const swept = await runCli([sweepList, "-c", "1,2,4,8", "--export-json", sweepJson]);
+    expect(swept.code).toBe(0);
+    sweep = JSON.parse(await readFile(sweepJson, "utf8")) as Report;
+    const sweepFile = join(dir, "sweep.html");
+    await writeFile(sweepFile, render(sweep, "html", { color: false, allRows: true }));
+    sweepPage = watched(await context.newPage());
+    await sweepPage.goto(pathToFileURL(sweepFile).href);
   }, 120_000);
 
   afterAll(async () => {
     if (page !== undefined) {
       await mkdir(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: join(ARTIFACTS, "report.png"), fullPage: true });
+    }
+    if (sweepPage !== undefined) {
+      await sweepPage.locator("svg.sweep").screenshot({ path: join(ARTIFACTS, "sweep.png") });
     }
     await context?.close();
     await server?.close();
@@ -182,6 +206,49 @@ describe.runIf(executablePath !== null)("the HTML report in Chromium", () => {
     expect(await table.innerText()).toContain(HOSTILE_MESSAGE);
     expect(await page.locator("main img, main script, table b").count()).toBe(0);
     expect(await page.evaluate("typeof window.pwned")).toBe("undefined");
+  });
+
+  it("draws a sweep's curve: one point per variant on a log axis, the knee, the USL if kept", async () => {
+    const keys = Object.keys(sweep.summary.variants ?? {});
+    expect(keys).toEqual(["concurrent@1", "concurrent@2", "concurrent@4", "concurrent@8"]);
+    const points = sweepPage.locator("svg.sweep g.point");
+    expect(await points.evaluateAll((gs) => gs.map((g) => g.getAttribute("data-variant")))).toEqual(
+      keys,
+    );
+    // Each point is drawn: a throughput dot and a p99 square inside the plot.
+    for (const key of keys) {
+      const point = sweepPage.locator(`svg.sweep g.point[data-variant="${key}"]`);
+      expect(await point.locator("circle.tput").isVisible()).toBe(true);
+      expect(await point.locator("rect.p99").isVisible()).toBe(true);
+    }
+    // Doubling concurrency, equal steps: the axis is a log scale.
+    const xs = await sweepPage
+      .locator("svg.sweep circle.tput")
+      .evaluateAll((cs) => cs.map((c) => Number(c.getAttribute("cx"))));
+    const steps = xs.slice(1).map((x, i) => x - (xs[i] ?? 0));
+    for (const step of steps) expect(step).toBeCloseTo(steps[0] ?? 0, 0);
+    const knee = sweep.summary.sweep?.knee?.variant;
+    expect(knee).toBeDefined();
+    expect(await sweepPage.locator("svg.sweep g.knee").getAttribute("data-variant")).toBe(knee);
+    expect(await sweepPage.locator("table.sweep tbody tr").count()).toBe(keys.length);
+    expect(await sweepPage.locator("svg.sweep path.usl").count()).toBe(
+      sweep.summary.sweep?.usl === null ? 0 : 1,
+    );
+  });
+
+  it("draws the sweep's curve in the reader's dark scheme too", async () => {
+    const stroke = () =>
+      sweepPage.evaluate(
+        "getComputedStyle(document.querySelector('svg.sweep path.tput-line')).stroke",
+      );
+    await sweepPage.emulateMedia({ colorScheme: "light" });
+    const light = await stroke();
+    await sweepPage.emulateMedia({ colorScheme: "dark" });
+    const dark = await stroke();
+    const background = await sweepPage.evaluate("getComputedStyle(document.body).backgroundColor");
+    await sweepPage.emulateMedia({ colorScheme: "light" });
+    expect(dark).not.toBe(light);
+    expect(background).toBe("rgb(20, 23, 28)");
   });
 
   it("fetches nothing and logs no error", async () => {
