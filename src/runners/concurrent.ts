@@ -1,9 +1,8 @@
 import { performance } from "node:perf_hooks";
 import pLimit from "p-limit";
-import type { Concurrency, RequestResult, Target } from "../report/model.js";
+import type { Concurrency, Target } from "../report/model.js";
+import { RequestLog } from "./request-log.js";
 import type { RunnerOptions, RunOutcome } from "./types.js";
-
-type Settled = RequestResult | null;
 
 /**
  * Every request started together and collected with `Promise.all`, at most `concurrency` in
@@ -14,7 +13,7 @@ type Settled = RequestResult | null;
  * promise in the `Promise.all` and is handed to p-limit as a request settles, just before its
  * slot opens. p-limit still holds every URL to the cap, but its queue stays short: an entry
  * there costs about 0.8 KB, a pending promise about 0.3 KB, and with 100,000 URLs at 256 the
- * difference was most of the run's memory.
+ * difference was most of the run's memory. Results go to a {@link RequestLog} as they settle.
  */
 export async function runConcurrent(
   targets: readonly Target[],
@@ -28,8 +27,9 @@ export async function runConcurrent(
 ): Promise<RunOutcome> {
   const limit = pLimit(concurrency === "all" ? Number.POSITIVE_INFINITY : concurrency);
   const window = concurrency === "all" ? targets.length : Math.min(concurrency, targets.length);
-  // Resolvers of the URLs not yet handed to p-limit, by index minus `window`.
-  const waiting: (((slot: Promise<Settled>) => void) | undefined)[] = [];
+  const log = new RequestLog(targets);
+  // Resolvers of the URLs not yet handed to p-limit, by position minus `window`.
+  const waiting: (((handedOver: Promise<void>) => void) | undefined)[] = [];
   let nextWaiting = window;
   let inFlight = 0;
   let peakInFlight = 0;
@@ -40,17 +40,18 @@ export async function runConcurrent(
     const index = nextWaiting++;
     const resolve = waiting[index - window];
     waiting[index - window] = undefined;
-    resolve?.(limit(perform, targets[index] as Target));
+    resolve?.(limit(perform, index));
   };
 
-  async function perform(target: Target): Promise<Settled> {
+  async function perform(index: number): Promise<void> {
     try {
       // A slot that opens after Ctrl-C dispatches nothing.
-      if (signal?.aborted) return null;
+      if (signal?.aborted) return;
       inFlight += 1;
       peakInFlight = Math.max(peakInFlight, inFlight);
       try {
-        return await request(target, { runStart, enqueuedAt: runStart }, signal);
+        const target = targets[index] as Target;
+        log.record(index, await request(target, { runStart, enqueuedAt: runStart }, signal));
       } finally {
         inFlight -= 1;
       }
@@ -61,11 +62,11 @@ export async function runConcurrent(
 
   onRunStart?.();
   runStart = performance.now();
-  const settled = await Promise.all(
-    targets.map((target, index) =>
+  await Promise.all(
+    targets.map((_target, index) =>
       index < window
-        ? limit(perform, target)
-        : new Promise<Settled>((resolve) => {
+        ? limit(perform, index)
+        : new Promise<void>((resolve) => {
             waiting[index - window] = resolve;
           }),
     ),
@@ -75,6 +76,6 @@ export async function runConcurrent(
   return {
     wallMs,
     peakInFlight,
-    requests: settled.filter((result): result is RequestResult => result !== null),
+    requests: log.results(),
   };
 }
