@@ -76,6 +76,27 @@ function problem(text: string): string | null {
   return null;
 }
 
+const LINE_END = /\r\n|\r|\n/g;
+
+/**
+ * The lines of `text`, split at CRLF, CR or LF, one at a time: each is a slice of `text`
+ * rather than a copy, and no array of every line is built, so a list of a million URLs is
+ * held once, as the text its URLs point into.
+ */
+function* lines(text: string): Generator<string> {
+  let start = 0;
+  for (;;) {
+    LINE_END.lastIndex = start;
+    const end = LINE_END.exec(text);
+    if (end === null) {
+      yield text.slice(start);
+      return;
+    }
+    yield text.slice(start, end.index);
+    start = end.index + end[0].length;
+  }
+}
+
 /**
  * Parses a URL list: one URL per line; blank lines and lines whose first non-blank
  * character is `#` are skipped; surrounding whitespace, a leading BOM and CRLF or CR line
@@ -86,18 +107,19 @@ function problem(text: string): string | null {
  * more there are), or `SOURCE: no URLs in the list …` when there is none.
  */
 export function parseTargets(text: string, source: string): Target[] {
-  const lines = (text.startsWith("\uFEFF") ? text.slice(1) : text).split(/\r\n|\r|\n/);
   const targets: Target[] = [];
   let firstBad: string | undefined;
   let moreBad = 0;
-  for (let i = 0; i < lines.length; i++) {
-    const trimmed = (lines[i] ?? "").trim();
+  let number = 0;
+  for (const line of lines(text.startsWith("\uFEFF") ? text.slice(1) : text)) {
+    number++;
+    const trimmed = line.trim();
     if (trimmed === "" || trimmed.startsWith("#")) continue;
     const reason = problem(trimmed);
     if (reason === null) {
-      targets.push({ index: targets.length, line: i + 1, url: trimmed });
+      targets.push({ index: targets.length, line: number, url: trimmed });
     } else if (firstBad === undefined) {
-      firstBad = `${escapeInvisible(source)}:${i + 1}: ${reason}: ${quoteInput(trimmed)}`;
+      firstBad = `${escapeInvisible(source)}:${number}: ${reason}: ${quoteInput(trimmed)}`;
     } else {
       moreBad++;
     }

@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
-import type { RequestResult, Target } from "../report/model.js";
+import type { Target } from "../report/model.js";
+import { RequestLog } from "./request-log.js";
 import type { RunnerOptions, RunOutcome } from "./types.js";
 
 /**
@@ -10,18 +11,18 @@ export async function runSequential(
   targets: readonly Target[],
   { request, signal, onRunStart, onRunEnd }: RunnerOptions,
 ): Promise<RunOutcome> {
-  const requests: RequestResult[] = [];
+  const log = new RequestLog(targets);
   onRunStart?.();
   const runStart = performance.now();
-  for (const target of targets) {
+  for (const [index, target] of targets.entries()) {
     if (signal?.aborted) break;
-    requests.push(await request(target, { runStart, enqueuedAt: performance.now() }, signal));
+    log.record(index, await request(target, { runStart, enqueuedAt: performance.now() }, signal));
   }
   const wallMs = performance.now() - runStart;
   onRunEnd?.();
   return {
     wallMs,
-    peakInFlight: requests.length > 0 ? 1 : 0,
-    requests,
+    peakInFlight: log.size > 0 ? 1 : 0,
+    requests: log.results(),
   };
 }
