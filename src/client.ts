@@ -100,8 +100,6 @@ export function createAgent(
  * `proxyFor`), counts the connections it opens and remembers which protocol each negotiated.
  */
 export class Connections {
-  /** Connections opened so far (each TCP connect or proxy tunnel, whatever its origin). */
-  opened = 0;
   readonly #settings: Pick<ClientSettings, "timeoutMs"> & ConnectionSettings;
   readonly #connection: ConnectionOptions;
   readonly #direct: Dispatcher;
@@ -116,7 +114,7 @@ export class Connections {
   /** `--cacert` added to Node's own CAs, parsed once rather than on every connection. */
   readonly #secureContext: SecureContext | null;
   /** Times and numbers every connection the run opens (see src/diagnostics.ts). */
-  readonly #timed = connectionTimer();
+  readonly #timer = connectionTimer();
 
   constructor(settings: Pick<ClientSettings, "timeoutMs"> & ConnectionSettings) {
     this.#settings = settings;
@@ -126,6 +124,11 @@ export class Connections {
     this.#secureContext =
       ca === null ? null : createSecureContext({ ca: [...rootCertificates, ca] });
     this.#direct = new Agent({ ...this.#poolOptions(), connect: this.#tls() });
+  }
+
+  /** Connections opened so far (each TCP connect or proxy tunnel, whatever its origin). */
+  get opened(): number {
+    return this.#timer.opened;
   }
 
   /** The protocol of the connections to `origin`; null before one opened, or when they differ. */
@@ -198,7 +201,7 @@ export class Connections {
   #pool(origin: string, options: Pool.Options): Dispatcher {
     // Timed and numbered for the phases (src/diagnostics.ts): undici's own connector, or a
     // proxy's tunnel (whose time is all connect).
-    const connector = this.#timed(
+    const connector = this.#timer.wrap(
       typeof options.connect === "function"
         ? options.connect
         : buildConnector({ ...options.connect, allowH2: this.#connection.http2 }),
@@ -249,7 +252,6 @@ export class Connections {
         // On failure undici's connector passes the error alone.
         const opened = error ? null : socket;
         if (opened) {
-          this.opened += 1;
           const alpn = "alpnProtocol" in opened ? opened.alpnProtocol : false;
           const versions = this.#protocols.get(origin) ?? new Set<HttpVersion>();
           versions.add(alpn === "h2" ? "2" : "1.1");
@@ -377,6 +379,13 @@ export interface Measured {
   redirects: number;
   /** `performance.now()` at dispatch, at the final headers (null: none came) and at the end. */
   start: number;
+  /**
+   * When the first hop got its connection: the connect call of one it opened, or its headers
+   * going out on one it reused. Later than `start` when it waited for a free connection
+   * (`--per-host`, or a capped pool giving one back); none or null: it never got one, and
+   * `start` stands in.
+   */
+  connectedAt?: number | null;
   headersAt: number | null;
   end: number;
   error: RequestError | null;
@@ -403,6 +412,8 @@ export function requestResult(
 ): RequestResult {
   const { status, start, headersAt, end, error } = measured;
   const { plannedAt } = clock;
+  // Latency runs from when the request got its connection; the wait for one is queueing.
+  const began = Math.max(start, measured.connectedAt ?? start);
   const connection = measured.connection ?? NO_CONNECTION;
   return {
     index: target.index,
@@ -416,17 +427,17 @@ export function requestResult(
     reusedConnection: connection.reusedConnection,
     connectionId: connection.connectionId,
     httpVersion: headersAt === null ? null : (measured.httpVersion ?? null),
-    startMs: start - clock.runStart,
+    startMs: began - clock.runStart,
     scheduleLagMs: plannedAt === undefined ? null : start - plannedAt,
-    // Waiting for the planned start is the schedule's, not a wait for a slot.
-    queuedMs: Math.max(0, start - Math.max(clock.enqueuedAt, plannedAt ?? clock.enqueuedAt)),
+    // Waiting for the planned start is the schedule's, not a wait for a slot or a connection.
+    queuedMs: Math.max(0, began - Math.max(clock.enqueuedAt, plannedAt ?? clock.enqueuedAt)),
     dnsMs: connection.dnsMs,
     tcpMs: connection.tcpMs,
     tlsMs: connection.tlsMs,
     connectMs: connection.connectMs,
-    ttfbMs: headersAt === null ? null : headersAt - start,
+    ttfbMs: headersAt === null ? null : headersAt - began,
     downloadMs: headersAt === null ? null : end - headersAt,
-    latencyMs: end - start,
+    latencyMs: end - began,
     endMs: end - clock.runStart,
     error,
   };
@@ -492,6 +503,8 @@ class Exchange implements Dispatcher.DispatchHandler, ConnectionObserver {
   #statusText = "";
   #bytes = 0;
   #headersAt: number | null = null;
+  /** When the first hop got its connection (see `Measured.connectedAt`). */
+  #connectedAt: number | null = null;
   #connection: ConnectionUse | null = null;
   #httpVersion: HttpVersion | null = null;
   /** The current hop's controller; null until undici starts it. */
@@ -555,6 +568,7 @@ class Exchange implements Dispatcher.DispatchHandler, ConnectionObserver {
   }
 
   onConnection(connection: ConnectionTiming, reused: boolean): void {
+    this.#connectedAt ??= reused ? performance.now() : connection.openedAt;
     this.#connection = addHop(this.#connection, connection, reused);
   }
 
@@ -661,6 +675,7 @@ class Exchange implements Dispatcher.DispatchHandler, ConnectionObserver {
       bytes: this.#bytes,
       redirects: this.#redirects,
       start: this.#start,
+      connectedAt: this.#connectedAt,
       headersAt: this.#headersAt,
       end: performance.now(),
       error,

@@ -369,6 +369,29 @@ describe("connect options", () => {
     }
   });
 
+  it("--per-host counts the wait for a free connection as queued, not as latency", async () => {
+    const server = await startServer({ port: 0 });
+    try {
+      const { results } = await fetchAll(many(server.url, "/delay/200", 6), { perHost: 2 });
+      expect(results.every((r) => r.ok)).toBe(true);
+      const byStart = [...results].sort((a, b) => a.startMs - b.startMs);
+      const ends = results.map((r) => r.endMs).sort((a, b) => a - b);
+      for (const [i, r] of byStart.entries()) {
+        // Two at a time: the third and later start when an earlier one has ended and freed
+        // its connection, and their wait for it is queueing.
+        if (i >= 2) expect(r.startMs).toBeGreaterThanOrEqual((ends[i - 2] ?? 0) - 1);
+        expect(r.queuedMs).toBeGreaterThanOrEqual(i < 2 ? 0 : i < 4 ? 150 : 350);
+        // Latency is the server's 200 ms and the exchange, from the start above.
+        expect(r.latencyMs).toBeGreaterThanOrEqual(190);
+        // The phases add up to the latency, and the queue ends where it starts.
+        expect((r.ttfbMs ?? 0) + (r.downloadMs ?? 0)).toBeCloseTo(r.latencyMs, 6);
+        expect(r.startMs + r.latencyMs).toBeCloseTo(r.endMs, 6);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
   it("--resolve sends a name to a chosen address, keeping it for Host and TLS", async () => {
     const certificate = createCertificate({ hosts: ["api.test"] });
     const hosts: (string | undefined)[] = [];
