@@ -19,6 +19,7 @@ import {
   expectConnection,
 } from "./diagnostics.js";
 import { errorCode } from "./errors.js";
+import { localFailure, openFileLimit } from "./limits.js";
 import { type ConnectionOptions, DEFAULT_CONNECTION, formatDuration } from "./options.js";
 import { type Env, proxyFor } from "./proxy-rules.js";
 import { sanitize } from "./report/format.js";
@@ -306,6 +307,8 @@ export type ResultListener = (result: RequestResult) => void;
 
 /** Opens the dispatcher for one run of any mode and binds the request options to it. */
 export function openClient(settings: ClientSettings, onResult?: ResultListener): Client {
+  // Read while descriptors are still free, for the message of a request that runs out of them.
+  openFileLimit();
   const connections = createAgent(settings);
   const signals = new SignalWatch();
   const request = requester(connections, settings, onResult ?? null, signals);
@@ -724,11 +727,6 @@ const KIND_BY_CODE: Record<string, ErrorKind> = {
   ERR_HTTP2_GOAWAY_SESSION: "reset",
   UND_ERR_ABORTED: "aborted",
   ABORT_ERR: "aborted",
-  // The client machine ran out of something: never the server's fault.
-  EMFILE: "local",
-  ENFILE: "local",
-  EADDRNOTAVAIL: "local",
-  ENOBUFS: "local",
 };
 
 /** Certificate checks that failed, by OpenSSL's or Node's code: what it was and whether a CA helps. */
@@ -781,6 +779,10 @@ export function classify(
   }
   const root = rootCause(thrown);
   const code = errorCode(root) ?? errorCode(thrown);
+  // The client machine ran out of something: never the server's fault, and said so plainly
+  // rather than with the socket or file the system call was about.
+  const local = localFailure(code);
+  if (local !== null) return { kind: "local", code, message: local };
   let kind: ErrorKind = (code && KIND_BY_CODE[code]) || "other";
   if (code && TLS_CODE.test(code)) kind = "tls";
   const message = root instanceof Error && root.message ? root.message : String(root);
