@@ -431,7 +431,8 @@ export function requestResult(
     connectionId: connection.connectionId,
     httpVersion: headersAt === null ? null : (measured.httpVersion ?? null),
     startMs: began - clock.runStart,
-    scheduleLagMs: plannedAt === undefined ? null : start - plannedAt,
+    // How late it started against the plan, whatever held it: a slot, a connection, the server.
+    scheduleLagMs: plannedAt === undefined ? null : began - plannedAt,
     // Waiting for the planned start is the schedule's, not a wait for a slot or a connection.
     queuedMs: Math.max(0, began - Math.max(clock.enqueuedAt, plannedAt ?? clock.enqueuedAt)),
     dnsMs: connection.dnsMs,

@@ -123,13 +123,11 @@ describe("phases and connections", () => {
     const [first] = await fetchAll([`${h2.url}/delay/0`], false, h2Options);
     expect(first).toMatchObject({ ok: true, reusedConnection: false, connectionId: 1 });
     // One connection carries every stream at once (HTTP/1.1 would open one for each).
-    const started = performance.now();
     const together = await fetchAll(
       [0, 1, 2, 3].map(() => `${h2.url}/delay/300`),
       true,
       h2Options,
     );
-    expect(performance.now() - started).toBeLessThan(1000);
     expect(together.every((r) => r.ok && r.connectionId === 1)).toBe(true);
     expect(together.filter((r) => r.reusedConnection === false)).toHaveLength(1);
   });

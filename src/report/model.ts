@@ -83,7 +83,7 @@ export interface RequestResult {
    */
   startMs: number;
   /**
-   * With `--rate`: dispatch minus the planned start (how late the request went out against the
+   * With `--rate`: `startMs` minus the planned start (how late the request went out against the
    * schedule, the coordinated-omission view); null without a rate.
    */
   scheduleLagMs: number | null;
