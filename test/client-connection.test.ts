@@ -11,6 +11,7 @@ import { type Certificate, createCertificate } from "../src/certificate.js";
 import { type ClientSettings, openClient } from "../src/client.js";
 import { type ConnectionOptions, DEFAULT_CONNECTION } from "../src/options.js";
 import type { RequestResult } from "../src/report/model.js";
+import { peakOverlap } from "../src/runners/concurrent.js";
 import { type LocalServerHandle, startServer } from "../src/server.js";
 import { deadPort } from "./helpers.js";
 import { startProxy, type TestProxy } from "./proxy.js";
@@ -374,6 +375,8 @@ describe("connect options", () => {
     try {
       const { results } = await fetchAll(many(server.url, "/delay/200", 6), { perHost: 2 });
       expect(results.every((r) => r.ok)).toBe(true);
+      // Queued requests are not in flight: never more than the two connections at once.
+      expect(peakOverlap(results)).toBe(2);
       const byStart = [...results].sort((a, b) => a.startMs - b.startMs);
       const ends = results.map((r) => r.endMs).sort((a, b) => a - b);
       for (const [i, r] of byStart.entries()) {

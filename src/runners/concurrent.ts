@@ -19,8 +19,6 @@ export async function runConcurrent(
   }: RunnerOptions & { concurrency: Concurrency },
 ): Promise<RunOutcome> {
   const limit = pLimit(concurrency === "all" ? Number.POSITIVE_INFINITY : concurrency);
-  let inFlight = 0;
-  let peakInFlight = 0;
   onRunStart?.();
   const runStart = performance.now();
   const settled = await Promise.all(
@@ -28,21 +26,33 @@ export async function runConcurrent(
       limit(async (): Promise<RequestResult | null> => {
         // A slot that opens after Ctrl-C dispatches nothing.
         if (signal?.aborted) return null;
-        inFlight += 1;
-        peakInFlight = Math.max(peakInFlight, inFlight);
-        try {
-          return await request(target, { runStart, enqueuedAt: runStart }, signal);
-        } finally {
-          inFlight -= 1;
-        }
+        return request(target, { runStart, enqueuedAt: runStart }, signal);
       }),
     ),
   );
   const wallMs = performance.now() - runStart;
   onRunEnd?.();
-  return {
-    wallMs,
-    peakInFlight,
-    requests: settled.filter((result): result is RequestResult => result !== null),
-  };
+  const requests = settled.filter((result): result is RequestResult => result !== null);
+  return { wallMs, peakInFlight: peakOverlap(requests), requests };
+}
+
+/**
+ * The most requests in flight at once, from their spans (`startMs` to `endMs`): a request
+ * still waiting for a slot or a free connection (`--per-host`) is queued, not in flight.
+ */
+export function peakOverlap(requests: readonly RequestResult[]): number {
+  const starts = Float64Array.from(requests, (r) => r.startMs).sort();
+  const ends = Float64Array.from(requests, (r) => r.endMs).sort();
+  let inFlight = 0;
+  let peak = 0;
+  let e = 0;
+  for (const start of starts) {
+    while (e < ends.length && (ends[e] ?? 0) < start) {
+      e += 1;
+      inFlight -= 1;
+    }
+    inFlight += 1;
+    peak = Math.max(peak, inFlight);
+  }
+  return peak;
 }
