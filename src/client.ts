@@ -383,10 +383,10 @@ export interface Measured {
   /** `performance.now()` at dispatch, at the final headers (null: none came) and at the end. */
   start: number;
   /**
-   * When the first hop got its connection: the connect call of one it opened, or its headers
-   * going out on one it reused. Later than `start` when it waited for a free connection
-   * (`--per-host`, or a capped pool giving one back); none or null: it never got one, and
-   * `start` stands in.
+   * When the first hop got a connection an earlier request had used: as its headers went out
+   * on it, later than `start` when it waited for it to be free (`--per-host`, or a capped pool
+   * giving one back). None or null: it opened its own (opened for it, so no wait), or never
+   * got one; `start` stands in.
    */
   connectedAt?: number | null;
   headersAt: number | null;
@@ -572,7 +572,9 @@ class Exchange implements Dispatcher.DispatchHandler, ConnectionObserver {
   }
 
   onConnection(connection: ConnectionTiming, reused: boolean): void {
-    this.#connectedAt ??= reused ? performance.now() : connection.openedAt;
+    // One it opened was opened for it: it waited for none, and starts at dispatch. One an
+    // earlier request used may have been busy: it starts as its headers go out on it.
+    if (this.#connectedAt === null && reused) this.#connectedAt = performance.now();
     this.#connection = addHop(this.#connection, connection, reused);
   }
 

@@ -25,8 +25,6 @@ const CHANNELS = {
 export interface ConnectionTiming {
   /** From 1, in the order the dispatcher opened its connections. */
   readonly id: number;
-  /** `performance.now()` when the connect call began. */
-  readonly openedAt: number;
   /** Name lookup; null when none was made (an IP address) or it was not seen (a proxy tunnel). */
   readonly dnsMs: number | null;
   /** TCP handshake; null when not seen (a proxy tunnel). */
@@ -146,7 +144,6 @@ function timedConnector(
         counter.opened += 1;
         timings.set(socket, {
           id: counter.opened,
-          openedAt: startedAt,
           dnsMs: lookupAt === null ? null : lookupAt - startedAt,
           tcpMs: tcpAt === null ? null : tcpAt - (lookupAt ?? startedAt),
           tlsMs: secure && tcpAt !== null ? readyAt - tcpAt : null,

@@ -79,7 +79,7 @@ export interface RequestResult {
   httpVersion: HttpVersion | null;
   /**
    * When the request got its connection, from the start of the run: at dispatch, unless it
-   * waited for a free one (`--per-host`, a capped pool); at dispatch when it never got one.
+   * waited for one to be free (`--per-host`, a capped pool) and went out as it was handed on.
    */
   startMs: number;
   /**
