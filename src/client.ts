@@ -19,6 +19,7 @@ import {
   expectConnection,
 } from "./diagnostics.js";
 import { errorCode } from "./errors.js";
+import { localFailure, openFileLimit } from "./limits.js";
 import { type ConnectionOptions, DEFAULT_CONNECTION, formatDuration } from "./options.js";
 import { type Env, proxyFor } from "./proxy-rules.js";
 import { sanitize } from "./report/format.js";
@@ -100,8 +101,6 @@ export function createAgent(
  * `proxyFor`), counts the connections it opens and remembers which protocol each negotiated.
  */
 export class Connections {
-  /** Connections opened so far (each TCP connect or proxy tunnel, whatever its origin). */
-  opened = 0;
   readonly #settings: Pick<ClientSettings, "timeoutMs"> & ConnectionSettings;
   readonly #connection: ConnectionOptions;
   readonly #direct: Dispatcher;
@@ -116,7 +115,7 @@ export class Connections {
   /** `--cacert` added to Node's own CAs, parsed once rather than on every connection. */
   readonly #secureContext: SecureContext | null;
   /** Times and numbers every connection the run opens (see src/diagnostics.ts). */
-  readonly #timed = connectionTimer();
+  readonly #timer = connectionTimer();
 
   constructor(settings: Pick<ClientSettings, "timeoutMs"> & ConnectionSettings) {
     this.#settings = settings;
@@ -126,6 +125,11 @@ export class Connections {
     this.#secureContext =
       ca === null ? null : createSecureContext({ ca: [...rootCertificates, ca] });
     this.#direct = new Agent({ ...this.#poolOptions(), connect: this.#tls() });
+  }
+
+  /** Connections opened so far (each TCP connect or proxy tunnel, whatever its origin). */
+  get opened(): number {
+    return this.#timer.opened;
   }
 
   /** The protocol of the connections to `origin`; null before one opened, or when they differ. */
@@ -198,7 +202,7 @@ export class Connections {
   #pool(origin: string, options: Pool.Options): Dispatcher {
     // Timed and numbered for the phases (src/diagnostics.ts): undici's own connector, or a
     // proxy's tunnel (whose time is all connect).
-    const connector = this.#timed(
+    const connector = this.#timer.wrap(
       typeof options.connect === "function"
         ? options.connect
         : buildConnector({ ...options.connect, allowH2: this.#connection.http2 }),
@@ -249,7 +253,6 @@ export class Connections {
         // On failure undici's connector passes the error alone.
         const opened = error ? null : socket;
         if (opened) {
-          this.opened += 1;
           const alpn = "alpnProtocol" in opened ? opened.alpnProtocol : false;
           const versions = this.#protocols.get(origin) ?? new Set<HttpVersion>();
           versions.add(alpn === "h2" ? "2" : "1.1");
@@ -304,6 +307,8 @@ export type ResultListener = (result: RequestResult) => void;
 
 /** Opens the dispatcher for one run of any mode and binds the request options to it. */
 export function openClient(settings: ClientSettings, onResult?: ResultListener): Client {
+  // Read while descriptors are still free, for the message of a request that runs out of them.
+  openFileLimit();
   const connections = createAgent(settings);
   const signals = new SignalWatch();
   const request = requester(connections, settings, onResult ?? null, signals);
@@ -377,6 +382,13 @@ export interface Measured {
   redirects: number;
   /** `performance.now()` at dispatch, at the final headers (null: none came) and at the end. */
   start: number;
+  /**
+   * When the first hop got a connection an earlier request had used: as its headers went out
+   * on it, later than `start` when it waited for it to be free (`--per-host`, or a capped pool
+   * giving one back). None or null: it opened its own (opened for it, so no wait), or never
+   * got one; `start` stands in.
+   */
+  connectedAt?: number | null;
   headersAt: number | null;
   end: number;
   error: RequestError | null;
@@ -403,6 +415,8 @@ export function requestResult(
 ): RequestResult {
   const { status, start, headersAt, end, error } = measured;
   const { plannedAt } = clock;
+  // Latency runs from when the request got its connection; the wait for one is queueing.
+  const began = Math.max(start, measured.connectedAt ?? start);
   const connection = measured.connection ?? NO_CONNECTION;
   return {
     index: target.index,
@@ -416,17 +430,18 @@ export function requestResult(
     reusedConnection: connection.reusedConnection,
     connectionId: connection.connectionId,
     httpVersion: headersAt === null ? null : (measured.httpVersion ?? null),
-    startMs: start - clock.runStart,
-    scheduleLagMs: plannedAt === undefined ? null : start - plannedAt,
-    // Waiting for the planned start is the schedule's, not a wait for a slot.
-    queuedMs: Math.max(0, start - Math.max(clock.enqueuedAt, plannedAt ?? clock.enqueuedAt)),
+    startMs: began - clock.runStart,
+    // How late it started against the plan, whatever held it: a slot, a connection, the server.
+    scheduleLagMs: plannedAt === undefined ? null : began - plannedAt,
+    // Waiting for the planned start is the schedule's, not a wait for a slot or a connection.
+    queuedMs: Math.max(0, began - Math.max(clock.enqueuedAt, plannedAt ?? clock.enqueuedAt)),
     dnsMs: connection.dnsMs,
     tcpMs: connection.tcpMs,
     tlsMs: connection.tlsMs,
     connectMs: connection.connectMs,
-    ttfbMs: headersAt === null ? null : headersAt - start,
+    ttfbMs: headersAt === null ? null : headersAt - began,
     downloadMs: headersAt === null ? null : end - headersAt,
-    latencyMs: end - start,
+    latencyMs: end - began,
     endMs: end - clock.runStart,
     error,
   };
@@ -492,6 +507,8 @@ class Exchange implements Dispatcher.DispatchHandler, ConnectionObserver {
   #statusText = "";
   #bytes = 0;
   #headersAt: number | null = null;
+  /** When the first hop got its connection (see `Measured.connectedAt`). */
+  #connectedAt: number | null = null;
   #connection: ConnectionUse | null = null;
   #httpVersion: HttpVersion | null = null;
   /** The current hop's controller; null until undici starts it. */
@@ -555,6 +572,9 @@ class Exchange implements Dispatcher.DispatchHandler, ConnectionObserver {
   }
 
   onConnection(connection: ConnectionTiming, reused: boolean): void {
+    // One it opened was opened for it: it waited for none, and starts at dispatch. One an
+    // earlier request used may have been busy: it starts as its headers go out on it.
+    if (this.#connectedAt === null && reused) this.#connectedAt = performance.now();
     this.#connection = addHop(this.#connection, connection, reused);
   }
 
@@ -661,6 +681,7 @@ class Exchange implements Dispatcher.DispatchHandler, ConnectionObserver {
       bytes: this.#bytes,
       redirects: this.#redirects,
       start: this.#start,
+      connectedAt: this.#connectedAt,
       headersAt: this.#headersAt,
       end: performance.now(),
       error,
@@ -709,11 +730,6 @@ const KIND_BY_CODE: Record<string, ErrorKind> = {
   ERR_HTTP2_GOAWAY_SESSION: "reset",
   UND_ERR_ABORTED: "aborted",
   ABORT_ERR: "aborted",
-  // The client machine ran out of something: never the server's fault.
-  EMFILE: "local",
-  ENFILE: "local",
-  EADDRNOTAVAIL: "local",
-  ENOBUFS: "local",
 };
 
 /** Certificate checks that failed, by OpenSSL's or Node's code: what it was and whether a CA helps. */
@@ -766,6 +782,10 @@ export function classify(
   }
   const root = rootCause(thrown);
   const code = errorCode(root) ?? errorCode(thrown);
+  // The client machine ran out of something: never the server's fault, and said so plainly
+  // rather than with the socket or file the system call was about.
+  const local = localFailure(code);
+  if (local !== null) return { kind: "local", code, message: local };
   let kind: ErrorKind = (code && KIND_BY_CODE[code]) || "other";
   if (code && TLS_CODE.test(code)) kind = "tls";
   const message = root instanceof Error && root.message ? root.message : String(root);

@@ -14,7 +14,7 @@
 import { subscribe } from "node:diagnostics_channel";
 import { EventEmitter } from "node:events";
 import { performance } from "node:perf_hooks";
-import { type buildConnector, Client, type Dispatcher, Pool } from "undici";
+import type { buildConnector } from "undici";
 
 /** Channel names, as undici's `lib/core/diagnostics.js` spells them. */
 const CHANNELS = {
@@ -102,39 +102,30 @@ export function addHop(
   };
 }
 
-type Factory = (origin: string | URL, options: object) => Dispatcher;
-
-/**
- * An undici dispatcher factory (the `factory` option of `Agent` and `ProxyAgent`) whose
- * connections are timed and numbered from 1. It builds what undici's own default would (a
- * pool per origin), but each pool's clients get their connector wrapped, whatever it is:
- * undici's own (TLS, HTTP/2 and connect options as given) or a proxy's tunnel.
- */
-export function timedFactory(): Factory {
-  const timed = connectionTimer();
-  const client = (origin: URL, options: object): Dispatcher => {
-    const { connect } = options as { connect?: unknown };
-    return new Client(
-      origin,
-      typeof connect === "function"
-        ? { ...options, connect: timed(connect as buildConnector.connector) }
-        : options,
-    );
-  };
-  return (origin, options) => new Pool(origin, { ...options, factory: client });
+/** One run's connection timer (see `connectionTimer`). */
+export interface ConnectionTimer {
+  /** Wraps a connector so that every socket it opens is timed and numbered. */
+  wrap(connect: buildConnector.connector): buildConnector.connector;
+  /** Connections opened so far through the connectors it wrapped: the last number given. */
+  readonly opened: number;
 }
 
 /**
  * One run's connection timer: wraps connectors so that every socket they open is timed (lookup,
  * TCP, TLS) and numbered from 1 in the order opened, for the requests that go out on it.
  */
-export function connectionTimer(): (connect: buildConnector.connector) => buildConnector.connector {
+export function connectionTimer(): ConnectionTimer {
   if (!subscribed) {
     subscribed = true;
     subscribe(CHANNELS.sendHeaders, onSendHeaders);
   }
   const counter = { opened: 0 };
-  return (connect) => timedConnector(connect, counter);
+  return {
+    wrap: (connect) => timedConnector(connect, counter),
+    get opened() {
+      return counter.opened;
+    },
+  };
 }
 
 /** Wraps a connector: notes when lookup, TCP and TLS ended, and keeps the timing by socket. */

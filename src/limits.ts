@@ -3,6 +3,7 @@
  * than this process may open. Checked before a run so that a shortage is named as the
  * client's, never left to look like a failing server.
  */
+import { readFileSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import type { Concurrency, Mode } from "./report/model.js";
 
@@ -73,4 +74,48 @@ export function fileLimitWarning(needed: number, limit: FileLimit): string | nul
       ? `raise it with \`ulimit -n ${enough}\``
       : `raise it with \`ulimit -n ${enough}\` in a shell whose hard limit allows it (here it is ${limit.hard}; \`ulimit -Hn\` shows it), or lower --concurrency`;
   return `the concurrent mode may hold ${needed} connections open at once, but this process may open only ${limit.soft} files (ulimit -n; ${limit.open} already open), so requests beyond about ${Math.max(0, available)} may fail with kind local (EMFILE) through no fault of the server; ${raise}`;
+}
+
+/** The soft open-file limit once read; undefined until a read succeeded. */
+let knownSoftLimit: number | null | undefined;
+
+/**
+ * This process's soft open-file limit, read once and kept (`/proc/self/limits`, Linux only);
+ * null where the platform does not tell. Read it before a run: once descriptors have run out,
+ * reading the file fails too (and is tried again next time).
+ */
+export function openFileLimit(): number | null {
+  if (knownSoftLimit !== undefined) return knownSoftLimit;
+  if (process.platform !== "linux") {
+    knownSoftLimit = null;
+    return null;
+  }
+  try {
+    knownSoftLimit = parseLimits(readFileSync("/proc/self/limits", "utf8"))?.soft ?? null;
+    return knownSoftLimit;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What the client machine ran out of, by the system's error code, as one line that says what
+ * to do: the failure's message, so that the server is never blamed for it.
+ */
+const LOCAL_FAILURES: Record<string, () => string> = {
+  EMFILE: () => {
+    const limit = openFileLimit();
+    const which = limit === null || !Number.isFinite(limit) ? "" : ` (ulimit -n ${limit})`;
+    return `too many open files in this process${which}: lower --concurrency or raise ulimit -n`;
+  },
+  ENFILE: () => "too many open files on this machine (its system-wide limit): lower --concurrency",
+  EADDRNOTAVAIL: () =>
+    "no local port or address free on this machine (ports in TIME_WAIT, or a bad local address): lower --concurrency",
+  ENOBUFS: () => "no network buffers free on this machine: lower --concurrency",
+};
+
+/** The one-line message of a failure the client machine caused; null for any other code. */
+export function localFailure(code: string | null): string | null {
+  const message = code === null ? undefined : LOCAL_FAILURES[code];
+  return message === undefined ? null : message();
 }

@@ -119,8 +119,9 @@ describe("--http2 and -k, end to end", () => {
     const { code, stdout } = await cli([...list, "--http2", "-k", "--no-progress"]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/certificates not checked \(--insecure\)/);
-    expect(stdout).toMatch(/protocol\s+HTTP\/2 · 1 connection\s+\(sequential\)/);
-    expect(stdout).toMatch(/HTTP\/2 · [1-4] connections?\s+\(concurrent\)/);
+    expect(stdout).toMatch(/protocol\s+HTTP\/2\s+\(sequential\)\n\s+HTTP\/2\s+\(concurrent\)/);
+    expect(stdout).toMatch(/connections\s+1 opened · peak 1 in flight\s+\(sequential\)/);
+    expect(stdout).toMatch(/\n\s+[1-4] opened · peak \d+ in flight\s+\(concurrent\)/);
   });
 
   it("records httpVersion per request and the options in the JSON", async () => {

@@ -11,6 +11,7 @@ import { type Certificate, createCertificate } from "../src/certificate.js";
 import { type ClientSettings, openClient } from "../src/client.js";
 import { type ConnectionOptions, DEFAULT_CONNECTION } from "../src/options.js";
 import type { RequestResult } from "../src/report/model.js";
+import { peakOverlap } from "../src/runners/concurrent.js";
 import { type LocalServerHandle, startServer } from "../src/server.js";
 import { deadPort } from "./helpers.js";
 import { startProxy, type TestProxy } from "./proxy.js";
@@ -366,6 +367,31 @@ describe("connect options", () => {
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+
+  it("--per-host counts the wait for a free connection as queued, not as latency", async () => {
+    const server = await startServer({ port: 0 });
+    try {
+      const { results } = await fetchAll(many(server.url, "/delay/200", 6), { perHost: 2 });
+      expect(results.every((r) => r.ok)).toBe(true);
+      // Queued requests are not in flight: never more than the two connections at once.
+      expect(peakOverlap(results)).toBe(2);
+      const byStart = [...results].sort((a, b) => a.startMs - b.startMs);
+      const ends = results.map((r) => r.endMs).sort((a, b) => a - b);
+      for (const [i, r] of byStart.entries()) {
+        // Two at a time: the third and later start when an earlier one has ended and freed
+        // its connection, and their wait for it is queueing.
+        if (i >= 2) expect(r.startMs).toBeGreaterThanOrEqual((ends[i - 2] ?? 0) - 1);
+        expect(r.queuedMs).toBeGreaterThanOrEqual(i < 2 ? 0 : i < 4 ? 150 : 350);
+        // Latency is the server's 200 ms and the exchange, from the start above.
+        expect(r.latencyMs).toBeGreaterThanOrEqual(190);
+        // The phases add up to the latency, and the queue ends where it starts.
+        expect((r.ttfbMs ?? 0) + (r.downloadMs ?? 0)).toBeCloseTo(r.latencyMs, 6);
+        expect(r.startMs + r.latencyMs).toBeCloseTo(r.endMs, 6);
+      }
+    } finally {
+      await server.close();
     }
   });
 

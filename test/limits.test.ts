@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   fileLimitWarning,
   HEADROOM,
+  localFailure,
+  openFileLimit,
   parseLimits,
   readFileLimit,
   socketsNeeded,
@@ -84,6 +86,24 @@ describe("fileLimitWarning", () => {
   });
 });
 
+describe("localFailure", () => {
+  it("gives the client machine's shortages one line that says what to do", () => {
+    const limit = openFileLimit();
+    const emfile = localFailure("EMFILE");
+    expect(emfile).toMatch(/^too many open files in this process.*: lower --concurrency/);
+    if (limit !== null && Number.isFinite(limit)) expect(emfile).toContain(`(ulimit -n ${limit})`);
+    for (const code of ["ENFILE", "EADDRNOTAVAIL", "ENOBUFS"]) {
+      expect(localFailure(code)).toMatch(/on this machine.*: lower --concurrency$/);
+    }
+  });
+
+  it("leaves every other code to the network's kinds", () => {
+    for (const code of ["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", null]) {
+      expect(localFailure(code)).toBeNull();
+    }
+  });
+});
+
 describe.runIf(process.platform === "linux")("under ulimit -n 64", () => {
   let server: ServerHandle;
   let dir: string;
@@ -143,8 +163,15 @@ describe.runIf(process.platform === "linux")("under ulimit -n 64", () => {
     expect(requests.some((request) => request.ok)).toBe(true);
     expect(failed.every((request) => request.error?.kind === "local")).toBe(true);
     expect(failed.every((request) => request.error?.code === "EMFILE")).toBe(true);
+    // One plain line naming the limit, not the socket or file the system call was about.
+    const messages = new Set(failed.map((request) => request.error?.message));
+    expect([...messages]).toEqual([
+      "too many open files in this process (ulimit -n 64): lower --concurrency or raise ulimit -n",
+    ]);
     const local = report.summary.warnings.find((warning) => warning.kind === "local");
-    expect(local?.message).toMatch(/failed on this machine, not at the server: .*EMFILE/);
+    expect(local?.message).toMatch(
+      /failed on this machine, not at the server: \d+ × too many open files in this process \(ulimit -n 64\).*\(EMFILE\)$/,
+    );
   }, 30_000);
 
   it("says nothing when the requests fit", async () => {

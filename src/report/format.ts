@@ -18,7 +18,7 @@ import type {
 } from "./model.js";
 import { SERVER_SLOWED_RATIO } from "./summary.js";
 import { sanitize } from "./text.js";
-import { formatDuration, formatMeanCount, formatMs, formatPercent, formatRatio } from "./units.js";
+import { formatDuration, formatMs, formatPercent, formatRatio } from "./units.js";
 
 /** How a renderer should present a report. */
 export interface RenderOptions {
@@ -316,21 +316,17 @@ export function reportContext(report: Report): string {
 }
 
 /**
- * A mode's connections and protocol, `HTTP/2 · 1 connection`: the protocols its responses came
- * over (with how many of each when they differ) and the connections opened per run (the mean
- * with several runs); null when neither was measured.
+ * A mode's protocol, `HTTP/2`: the protocols its responses came over, with how many of each
+ * when they differ; null when none was recorded. (The connections have their own line.)
  */
-export function connectionsText(s: ModeSummary): string | null {
-  const versions = Object.entries(s.httpVersions) as [HttpVersion, number][];
-  const parts =
-    versions.length === 1
-      ? versions.map(([version]) => `HTTP/${version}`)
-      : versions.map(([version, count]) => `HTTP/${version} ×${count}`);
-  const opened = s.connectionsOpened;
-  if (opened !== null) {
-    parts.push(`${formatMeanCount(opened)} ${opened === 1 ? "connection" : "connections"}`);
-  }
-  return parts.length === 0 ? null : parts.join(" · ");
+export function protocolText(s: ModeSummary): string | null {
+  // Oldest first: "2" is an integer-like key, which objects list before "1.1".
+  const versions = (Object.entries(s.httpVersions) as [HttpVersion, number][]).sort(([a], [b]) =>
+    a.localeCompare(b),
+  );
+  if (versions.length === 0) return null;
+  if (versions.length === 1) return versions.map(([version]) => `HTTP/${version}`).join("");
+  return versions.map(([version, count]) => `HTTP/${version} ×${count}`).join(" · ");
 }
 
 /**

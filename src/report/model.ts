@@ -77,14 +77,20 @@ export interface RequestResult {
    * `--http2`); null when no response came, or in reports written before it was recorded.
    */
   httpVersion: HttpVersion | null;
-  /** Dispatch time, from the start of the run. */
+  /**
+   * When the request got its connection, from the start of the run: at dispatch, unless it
+   * waited for one to be free (`--per-host`, a capped pool) and went out as it was handed on.
+   */
   startMs: number;
   /**
-   * With `--rate`: dispatch minus the planned start (how late the request went out against the
+   * With `--rate`: `startMs` minus the planned start (how late the request went out against the
    * schedule, the coordinated-omission view); null without a rate.
    */
   scheduleLagMs: number | null;
-  /** Time waiting for a concurrency slot before dispatch (not counting a wait for the planned start). */
+  /**
+   * Time waiting before `startMs`: for a concurrency slot, then for a free connection (not
+   * counting a wait for the planned start).
+   */
   queuedMs: number;
   /**
    * Name lookup of the connection(s) the request opened; null when it opened none, or needed
@@ -100,11 +106,11 @@ export interface RequestResult {
    * socket: lookup, TCP, TLS and a proxy's CONNECT tunnel; null when it opened none.
    */
   connectMs: number | null;
-  /** Dispatch to the final response's headers (connect included); null when none arrived. */
+  /** `startMs` to the final response's headers (connect included); null when none arrived. */
   ttfbMs: number | null;
   /** Final headers to the last body byte; null when no headers arrived. */
   downloadMs: number | null;
-  /** Dispatch to the last byte of the body (or to the failure). */
+  /** `startMs` to the last byte of the body (or to the failure): queueing is not in it. */
   latencyMs: number;
   /** When the request settled, from the start of the run. */
   endMs: number;

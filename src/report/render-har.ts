@@ -41,7 +41,8 @@ function httpVersion(value: unknown): string {
 }
 
 /**
- * HAR's `timings` from a request's phases. `blocked` is the wait for a concurrency slot; `dns`,
+ * HAR's `timings` from a request's phases. `blocked` is `queuedMs`, the wait for a concurrency
+ * slot and then a free connection; `dns`,
  * `connect` (which includes `ssl`, as HAR defines it) and `ssl` only when a connection was
  * opened; `send` is not measured apart and counts as 0; `wait` runs from the connection (or the
  * dispatch) to the final headers, or to the failure when none came; `receive` is the body.

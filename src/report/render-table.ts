@@ -8,7 +8,6 @@ import {
   blockingSentence,
   comparisonHeadline,
   comparisonInDoubt,
-  connectionsText,
   failureGroups,
   formatBytes,
   formatMeanCount,
@@ -23,6 +22,7 @@ import {
   histogramRows,
   isMultiRun,
   kneeSentence,
+  protocolText,
   type RenderOptions,
   reportContext,
   reportModes,
@@ -205,8 +205,8 @@ function multiRunMode(mode: Mode, s: ModeSummary, maxWidth: number, c: Colors): 
   lines.push(`${label("Phases (mean):")} ${phaseText(s)}`);
   lines.push(`${label("Connections:")} ${connectionText(s)}`);
   if (s.eventLoop !== null) lines.push(`${label("Event loop:")} ${eventLoopText(s.eventLoop)}`);
-  const connections = connectionsText(s);
-  if (connections !== null) lines.push(`${label("Protocol:")} ${connections}`);
+  const protocol = protocolText(s);
+  if (protocol !== null) lines.push(`${label("Protocol:")} ${protocol}`);
   // Figures past the terminal's edge go on under the values, not under the labels.
   return lines.flatMap((line) => wrapWords(line, maxWidth, " ".repeat(LABEL_WIDTH + 1)));
 }
@@ -393,7 +393,7 @@ function latencyLines(report: Report, modes: Mode[], maxWidth: number): string[]
     ["latency", percentiles],
     ["phases", phaseText],
     ["connections", connectionText],
-    ["protocol", connectionsText],
+    ["protocol", protocolText],
     ["event loop", (s) => (s.eventLoop === null ? null : eventLoopText(s.eventLoop))],
   ];
   const lines: string[] = [];

@@ -36,6 +36,7 @@ import type {
 } from "./model.js";
 import { variantKey } from "./model.js";
 import { findKnee, fitUsl } from "./scalability.js";
+import { sanitize } from "./text.js";
 import { formatMs } from "./units.js";
 
 /** Every `Warning.kind` this module emits; scripts may match on them. */
@@ -607,33 +608,27 @@ function failureWarnings(mode: string, runs: RunResult[]): Warning[] {
   ];
 }
 
-/** What the client machine ran out of, by the system's error code. */
-const LOCAL_CAUSES: Record<string, string> = {
-  EMFILE: "open files for this process (EMFILE; raise `ulimit -n` or lower --concurrency)",
-  ENFILE: "open files for the whole system (ENFILE; raise fs.file-max or lower --concurrency)",
-  EADDRNOTAVAIL:
-    "local ports or addresses (EADDRNOTAVAIL; ports still in TIME_WAIT, or a bad local address)",
-  ENOBUFS: "network buffers (ENOBUFS; lower --concurrency)",
-};
-
 /** Failures of kind `local`, with their cause, so that the server is not blamed for them. */
 function localWarnings(mode: string, runs: RunResult[]): Warning[] {
-  const codes = new Map<string, number>();
+  // By code, each with the message the client gave it, which names the cause and the remedy.
+  const codes = new Map<string, { count: number; message: string }>();
   for (const request of runs.flatMap((run) => run.requests)) {
     if (request.ok || request.error?.kind !== "local") continue;
     const code = request.error.code ?? "unknown";
-    codes.set(code, (codes.get(code) ?? 0) + 1);
+    const seen = codes.get(code) ?? { count: 0, message: request.error.message };
+    seen.count += 1;
+    codes.set(code, seen);
   }
   if (codes.size === 0) return [];
-  const failed = sum([...codes.values()]);
+  const failed = sum([...codes.values()].map((c) => c.count));
   const causes = [...codes]
-    .sort((a, b) => b[1] - a[1])
-    .map(([code, count]) => `${count} × ${LOCAL_CAUSES[code] ?? code}`)
+    .sort((a, b) => b[1].count - a[1].count)
+    .map(([code, { count, message }]) => `${count} × ${sanitize(message)} (${code})`)
     .join("; ");
   return [
     warning(
       "local",
-      `${mode}: ${failed} ${failed === 1 ? "request" : "requests"} failed on this machine, not at the server: it ran out of ${causes}`,
+      `${mode}: ${failed} ${failed === 1 ? "request" : "requests"} failed on this machine, not at the server: ${causes}`,
     ),
   ];
 }

@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import pLimit from "p-limit";
-import type { Concurrency, Target } from "../report/model.js";
+import type { Concurrency, RequestResult, Target } from "../report/model.js";
 import { RequestLog } from "./request-log.js";
 import type { RunnerOptions, RunOutcome } from "./types.js";
 
@@ -31,8 +31,6 @@ export async function runConcurrent(
   // Resolvers of the URLs not yet handed to p-limit, by position minus `window`.
   const waiting: (((handedOver: Promise<void>) => void) | undefined)[] = [];
   let nextWaiting = window;
-  let inFlight = 0;
-  let peakInFlight = 0;
   let runStart = 0;
 
   const handOverNext = (): void => {
@@ -47,14 +45,8 @@ export async function runConcurrent(
     try {
       // A slot that opens after Ctrl-C dispatches nothing.
       if (signal?.aborted) return;
-      inFlight += 1;
-      peakInFlight = Math.max(peakInFlight, inFlight);
-      try {
-        const target = targets[index] as Target;
-        log.record(index, await request(target, { runStart, enqueuedAt: runStart }, signal));
-      } finally {
-        inFlight -= 1;
-      }
+      const target = targets[index] as Target;
+      log.record(index, await request(target, { runStart, enqueuedAt: runStart }, signal));
     } finally {
       handOverNext();
     }
@@ -73,9 +65,27 @@ export async function runConcurrent(
   );
   const wallMs = performance.now() - runStart;
   onRunEnd?.();
-  return {
-    wallMs,
-    peakInFlight,
-    requests: log.results(),
-  };
+  const requests = log.results();
+  return { wallMs, peakInFlight: peakOverlap(requests), requests };
+}
+
+/**
+ * The most requests in flight at once, from their spans (`startMs` to `endMs`): a request
+ * still waiting for a slot or a free connection (`--per-host`) is queued, not in flight.
+ */
+export function peakOverlap(requests: readonly RequestResult[]): number {
+  const starts = Float64Array.from(requests, (r) => r.startMs).sort();
+  const ends = Float64Array.from(requests, (r) => r.endMs).sort();
+  let inFlight = 0;
+  let peak = 0;
+  let e = 0;
+  for (const start of starts) {
+    while (e < ends.length && (ends[e] ?? 0) < start) {
+      e += 1;
+      inFlight -= 1;
+    }
+    inFlight += 1;
+    peak = Math.max(peak, inFlight);
+  }
+  return peak;
 }

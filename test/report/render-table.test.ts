@@ -4,11 +4,12 @@ import {
   formatMs,
   formatPercent,
   formatRatio,
+  protocolText,
   reportModes,
   sanitize,
   truncateMiddle,
 } from "../../src/report/format.js";
-import type { Report, RequestResult, RunResult } from "../../src/report/model.js";
+import type { ModeSummary, Report, RequestResult, RunResult } from "../../src/report/model.js";
 import { renderTable } from "../../src/report/render-table.js";
 import { buildSummary } from "../../src/report/summary.js";
 import {
@@ -82,8 +83,8 @@ describe("renderTable", () => {
                     queued 0 ms · dns – · tcp 600 µs · tls – · wait 135 ms · download 400 µs   (concurrent)
       connections   1 opened · peak 1 in flight     (sequential)
                     10 opened · peak 10 in flight   (concurrent)
-      protocol      HTTP/1.1 · 1 connection     (sequential)
-                    HTTP/1.1 · 10 connections   (concurrent)
+      protocol      HTTP/1.1   (sequential)
+                    HTTP/1.1   (concurrent)
       concurrent finished 1.6× faster than sequential (ideal 1.6×, 100% of the bound)
       "
     `);
@@ -100,7 +101,7 @@ describe("renderTable", () => {
         Phases (mean):        queued 0 ms · dns – · tcp 600 µs · tls – · wait 301 ms · download 400 µs
         Connections:          1 opened · peak 1 in flight
         Event loop:           max delay 11.2 ms · p99 10.6 ms · heartbeat 150/151 · busy 3%
-        Protocol:             HTTP/1.1 · 1 connection
+        Protocol:             HTTP/1.1
 
       concurrent
         Time (mean ± σ):     502.9 ms ±   0.7 ms
@@ -109,7 +110,7 @@ describe("renderTable", () => {
         Phases (mean):        queued 0 ms · dns – · tcp 600 µs · tls – · wait 295 ms · download 400 µs
         Connections:          5 opened · peak 5 in flight
         Event loop:           max delay 11.2 ms · p99 10.6 ms · heartbeat 49/50 · busy 6%
-        Protocol:             HTTP/1.1 · 5 connections
+        Protocol:             HTTP/1.1
 
       blocking
         Time (mean ± σ):      1.514 s ±  0.001 s
@@ -118,7 +119,7 @@ describe("renderTable", () => {
         Phases (mean):        queued 0 ms · dns – · tcp 600 µs · tls – · wait 302 ms · download 400 µs
         Connections:          1 opened · peak 1 in flight
         Event loop:           max delay 502 ms · p99 499 ms · heartbeat 5/151 · busy 100%
-        Protocol:             HTTP/1.1 · 1 connection
+        Protocol:             HTTP/1.1
 
           #  URL                               sequential     concurrent     blocking
           1  http://127.0.0.1:41234/delay/100  200  102 ms    200  102 ms    200  102 ms
@@ -323,7 +324,7 @@ describe("renderTable", () => {
       latency       p50 2.10 ms · p90 2.82 ms · p99 2.98 ms   (sequential)
       phases        queued 0 ms · dns – · tcp 600 µs · tls – · wait 1.40 ms · download 400 µs   (sequential)
       connections   1 opened · peak 1 in flight   (sequential)
-      protocol      HTTP/1.1 · 1 connection   (sequential)
+      protocol      HTTP/1.1   (sequential)
       "
     `);
   });
@@ -485,3 +486,16 @@ function largeReport(count: number, failures: number): Report {
     summary: buildSummary([run], options),
   };
 }
+
+describe("protocolText", () => {
+  const mode = (httpVersions: ModeSummary["httpVersions"]) => ({ httpVersions }) as ModeSummary;
+
+  it("names the one protocol, and counts each when they differ", () => {
+    expect(protocolText(mode({ "2": 100 }))).toBe("HTTP/2");
+    expect(protocolText(mode({ "1.1": 3, "2": 97 }))).toBe("HTTP/1.1 ×3 · HTTP/2 ×97");
+  });
+
+  it("is absent when no response recorded one", () => {
+    expect(protocolText(mode({}))).toBeNull();
+  });
+});

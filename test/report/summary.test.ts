@@ -587,7 +587,7 @@ describe("buildSummary: warnings", () => {
       {
         kind: "local",
         message:
-          "concurrent: 3 requests failed on this machine, not at the server: it ran out of 2 × open files for this process (EMFILE; raise `ulimit -n` or lower --concurrency); 1 × local ports or addresses (EADDRNOTAVAIL; ports still in TIME_WAIT, or a bad local address)",
+          "concurrent: 3 requests failed on this machine, not at the server: 2 × too many open files (EMFILE); 1 × no port (EADDRNOTAVAIL)",
       },
     ]);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { RunResult } from "../../src/report/model.js";
 import { buildSummary } from "../../src/report/summary.js";
-import { runConcurrent } from "../../src/runners/concurrent.js";
+import { peakOverlap, runConcurrent } from "../../src/runners/concurrent.js";
 import { runSequential } from "../../src/runners/sequential.js";
 import { fakeRequest, targetsOf } from "./fake-request.js";
 
@@ -122,5 +122,16 @@ describe("runConcurrent", () => {
     });
     expect(fake.started.length).toBeLessThan(6);
     expect(outcome.requests).toHaveLength(fake.started.length);
+  });
+});
+
+describe("peakOverlap", () => {
+  const span = (startMs: number, endMs: number) =>
+    ({ startMs, endMs }) as RunResult["requests"][number];
+
+  it("counts the requests whose spans overlap at the busiest moment", () => {
+    expect(peakOverlap([span(0, 10), span(1, 5), span(2, 3), span(6, 9)])).toBe(3);
+    expect(peakOverlap([span(0, 10), span(10.5, 20), span(21, 30)])).toBe(1);
+    expect(peakOverlap([])).toBe(0);
   });
 });
