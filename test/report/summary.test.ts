@@ -7,34 +7,10 @@ import type {
   RunResult,
 } from "../../src/report/model.js";
 import { buildSummary, notRunByMode } from "../../src/report/summary.js";
+import { fakeResult } from "../helpers.js";
 
 function request(index: number, latencyMs: number, fields: Partial<RequestResult> = {}) {
-  const result: RequestResult = {
-    index,
-    line: index + 1,
-    url: `http://127.0.0.1/${index}`,
-    finalUrl: `http://127.0.0.1/${index}`,
-    ok: true,
-    status: 200,
-    bytes: 10,
-    redirects: 0,
-    reusedConnection: null,
-    httpVersion: null,
-    startMs: 0,
-    scheduleLagMs: null,
-    queuedMs: 0,
-    connectMs: null,
-    connectionId: null,
-    dnsMs: null,
-    tcpMs: null,
-    tlsMs: null,
-    ttfbMs: latencyMs,
-    downloadMs: 0,
-    latencyMs,
-    endMs: latencyMs,
-    error: null,
-  };
-  return { ...result, ...fields };
+  return fakeResult(index, latencyMs, { bytes: 10, ...fields });
 }
 
 function failed(index: number, latencyMs: number, error: RequestError, status: number | null) {

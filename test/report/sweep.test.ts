@@ -12,6 +12,7 @@ import { parseReport } from "../../src/report/reader.js";
 import { FORMATS, render } from "../../src/report/render.js";
 import { renderJunit } from "../../src/report/render-junit.js";
 import { missedThresholds, type Thresholds } from "../../src/thresholds.js";
+import { fakeResult } from "../helpers.js";
 import { singleRun } from "./fixtures.js";
 
 const URLS = 8;
@@ -28,31 +29,14 @@ function run(mode: Mode, concurrency: Concurrency, wallMs: number, latencyMs: nu
     connectionsOpened: 1,
     peakInFlight: concurrency === "all" ? URLS : concurrency,
     eventLoop: null,
-    requests: Array.from({ length: URLS }, (_, index) => ({
-      index,
-      line: index + 1,
-      url: `http://127.0.0.1:1/delay/${index}`,
-      finalUrl: `http://127.0.0.1:1/delay/${index}`,
-      ok: true,
-      status: 200,
-      bytes: 2,
-      redirects: 0,
-      reusedConnection: null,
-      connectionId: null,
-      httpVersion: "1.1",
-      startMs: 0,
-      scheduleLagMs: null,
-      queuedMs: 0,
-      dnsMs: null,
-      tcpMs: null,
-      tlsMs: null,
-      connectMs: null,
-      ttfbMs: latencyMs - 1,
-      downloadMs: 1,
-      latencyMs,
-      endMs: latencyMs,
-      error: null,
-    })),
+    requests: Array.from({ length: URLS }, (_, index) =>
+      fakeResult(index, latencyMs, {
+        url: `http://127.0.0.1:1/delay/${index}`,
+        bytes: 2,
+        httpVersion: "1.1",
+        ttfbMs: latencyMs - 1,
+      }),
+    ),
   };
 }
 
