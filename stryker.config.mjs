@@ -27,7 +27,7 @@ const TESTS = {
   ],
   // Not the renderer and compare tests: they summarise their fixtures as the files load, which
   // makes nearly every mutant of the summary "static", run against every test in a fresh process.
-  "src/report/summary.ts": ["test/report/summary.test.ts"],
+  "src/report/summary.ts": ["test/report/summary.test.ts", "test/report/sweep.test.ts"],
 };
 
 /** The modules named by `--mutate` (or `-m`; line ranges such as `src/x.ts:10-20` allowed). */

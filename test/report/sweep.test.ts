@@ -158,12 +158,12 @@ describe("reading reports", () => {
   });
 });
 
+// Each test builds its own report, inside the test: mutation testing maps what each test runs.
 describe("rendering a sweep", () => {
-  const report = sweepReport();
   const options = { color: false, allRows: true, width: 200 };
 
   test.each(FORMATS.map((f) => f.name))("renders in %s", (format) => {
-    const text = render(report, format, options);
+    const text = render(sweepReport(), format, options);
     expect(text.length).toBeGreaterThan(0);
     if (format === "json") {
       expect((JSON.parse(text) as Report).summary.sweep?.knee?.variant).toBe("concurrent@4");
@@ -180,7 +180,7 @@ describe("rendering a sweep", () => {
   });
 
   test("the terminal report has the sweep table and the chart", () => {
-    const text = render(report, "table", options);
+    const text = render(sweepReport(), "table", options);
     expect(text).toMatch(
       /concurrency sweep\n {2}-c +wall +req\/s +speed-up +efficiency +p50 +p99\n/,
     );
@@ -191,13 +191,13 @@ describe("rendering a sweep", () => {
   });
 
   test("the Markdown report has the sweep table", () => {
-    const text = render(report, "markdown", options);
+    const text = render(sweepReport(), "markdown", options);
     expect(text).toContain("| Concurrency | Mean [ms] | Req/s | Speed-up |");
     expect(text).toContain("| **4** (knee) | 250.0 | 32.0 | 3.20 |");
   });
 
   test("JUnit has one suite per variant", () => {
-    const xml = renderJunit(report, { thresholds: [], comparison: null });
+    const xml = renderJunit(sweepReport(), { thresholds: [], comparison: null });
     for (const key of ["sequential", "concurrent@1", "concurrent@4", "concurrent@all"]) {
       expect(xml).toContain(`<testsuite name="fetchbench ${key}" tests="${URLS}"`);
     }
@@ -205,7 +205,6 @@ describe("rendering a sweep", () => {
 });
 
 describe("thresholds in a sweep", () => {
-  const report = sweepReport();
   const base: Thresholds = {
     minSpeedup: null,
     maxWall: [],
@@ -215,7 +214,7 @@ describe("thresholds in a sweep", () => {
 
   test("--max-wall names a variant with @c", () => {
     expect(
-      missedThresholds(report, {
+      missedThresholds(sweepReport(), {
         ...base,
         maxWall: [{ mode: "concurrent", concurrency: 4, ms: 200 }],
       }),
@@ -223,7 +222,7 @@ describe("thresholds in a sweep", () => {
       "--max-wall concurrent@4=200ms: concurrent@4 took 250 ms (mean wall), above 200 ms",
     ]);
     expect(
-      missedThresholds(report, {
+      missedThresholds(sweepReport(), {
         ...base,
         maxWall: [{ mode: "concurrent", concurrency: 8, ms: 300 }],
       }),
@@ -231,8 +230,8 @@ describe("thresholds in a sweep", () => {
   });
 
   test("--min-speedup counts the best variant unless @c is given", () => {
-    expect(missedThresholds(report, { ...base, minSpeedup: 3 })).toEqual([]);
-    expect(missedThresholds(report, { ...base, minSpeedup: 3, minSpeedupAt: 2 })).toEqual([
+    expect(missedThresholds(sweepReport(), { ...base, minSpeedup: 3 })).toEqual([]);
+    expect(missedThresholds(sweepReport(), { ...base, minSpeedup: 3, minSpeedupAt: 2 })).toEqual([
       "--min-speedup 3@2: concurrent@2 was 2.00× faster than sequential, below 3×",
     ]);
   });
