@@ -84,6 +84,12 @@ describe("request function", () => {
     });
   });
 
+  it("fails a 400 itself, the first status that counts as a failure", async () => {
+    const result = await fetchUrl("/status/400");
+    expect(result.ok).toBe(false);
+    expect(result.error).toEqual({ kind: "http", code: null, message: "HTTP 400 Bad Request" });
+  });
+
   it("follows redirects and keeps the final URL and the count", async () => {
     const result = await fetchUrl("/redirect/3");
     expect(result.ok).toBe(true);

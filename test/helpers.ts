@@ -1,7 +1,9 @@
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { type Io, main } from "../src/cli.js";
+import type { Io } from "../src/cli.js";
+import { requestResult } from "../src/client.js";
+import type { RequestResult } from "../src/report/model.js";
 import type { LocalServerHandle } from "../src/server.js";
 
 export const BIN = fileURLToPath(new URL("../bin/fetchbench.js", import.meta.url));
@@ -126,6 +128,8 @@ export async function runMain(
     env: { NO_COLOR: "1", ...options.env },
     onInterrupt: () => () => {},
   };
+  // Loaded here, so that tests which only build fixtures do not load the whole CLI.
+  const { main } = await import("../src/cli.js");
   const code = await main(args, io);
   return { code, stdout, stderr, elapsedMs: performance.now() - started };
 }
@@ -147,4 +151,36 @@ export async function untilReceived(
     }
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/**
+ * One request's result for report tests, built by the client's own `requestResult()` so that a
+ * new field is added in one place: `http://127.0.0.1/<index>` from line index + 1, dispatched at
+ * 0 and done after `latencyMs` on no known connection, headers at `ttfbMs` (default: at the end;
+ * none without a status), 200 unless a status or error says otherwise. `fields` set anything
+ * else; `ok` follows from the status and error unless given.
+ */
+export function fakeResult(
+  index: number,
+  latencyMs: number,
+  fields: Partial<RequestResult> = {},
+): RequestResult {
+  const url = fields.url ?? `http://127.0.0.1/${index}`;
+  const status = fields.status === undefined ? 200 : fields.status;
+  const ttfbMs = fields.ttfbMs === undefined ? latencyMs : fields.ttfbMs;
+  const measured = requestResult(
+    { index, line: index + 1, url },
+    { runStart: 0, enqueuedAt: 0 },
+    {
+      finalUrl: url,
+      status,
+      bytes: 0,
+      redirects: 0,
+      start: 0,
+      headersAt: status === null ? null : ttfbMs,
+      end: latencyMs,
+      error: fields.error ?? null,
+    },
+  );
+  return { ...measured, ...fields };
 }

@@ -3,7 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { InputError, UsageError } from "../src/errors.js";
-import { escapeInvisible, parseTargets, quoteInput, readTargets } from "../src/targets.js";
+import {
+  escapeInvisible,
+  looksLikeUrl,
+  parseTargets,
+  parseUrlArguments,
+  quoteInput,
+  readTargets,
+} from "../src/targets.js";
 
 /** Matches an InputError with exactly this message. */
 const inputError = (message: string) => new InputError(message);
@@ -125,6 +132,28 @@ describe("parseTargets", () => {
       inputError(
         'urls.txt:1: not an http(s) URL (missing http:// or https://): "localhost:3000/x"',
       ),
+    );
+  });
+
+  test("hints at the scheme for a host and port with a path, query or fragment", () => {
+    for (const line of ["localhost:3000/x", "localhost:3000?q", "db.test:8080#top"]) {
+      expect(() => parseTargets(line, "urls.txt"), line).toThrow(
+        inputError(`urls.txt:1: not an http(s) URL (missing http:// or https://): "${line}"`),
+      );
+    }
+  });
+
+  test("gives no hint where what follows the colon is not a port", () => {
+    for (const line of ["urn:isbn:0451450523", "localhost:3000x", "tel:+15551234"]) {
+      expect(() => parseTargets(line, "urls.txt"), line).toThrow(
+        inputError(`urls.txt:1: not an http(s) URL: "${line}"`),
+      );
+    }
+  });
+
+  test("hints at the scheme for a protocol-relative URL", () => {
+    expect(() => parseTargets("//a.test:8080/x", "urls.txt")).toThrow(
+      inputError('urls.txt:1: not an http(s) URL (missing http:// or https://): "//a.test:8080/x"'),
     );
   });
 
@@ -290,6 +319,34 @@ describe("parseTargets", () => {
   });
 });
 
+describe("parseUrlArguments and looksLikeUrl", () => {
+  test("numbers URL arguments from 1 and trims them", () => {
+    expect(parseUrlArguments([" http://a.test/ ", "https://b.test/x"])).toEqual([
+      { index: 0, line: 1, url: "http://a.test/" },
+      { index: 1, line: 2, url: "https://b.test/x" },
+    ]);
+  });
+
+  test("names the first bad argument by its position", () => {
+    expect(() => parseUrlArguments(["http://a.test/", "ftp://b.test/", "x"])).toThrow(
+      inputError('argument 2: not an http(s) URL: "ftp://b.test/"'),
+    );
+  });
+
+  test("takes an argument with a scheme and // for a URL, anything else for a file", () => {
+    expect(looksLikeUrl("http://a.test/")).toBe(true);
+    expect(looksLikeUrl("  HTTPS://a.test/ ")).toBe(true);
+    // Checked as a URL, and rejected as one, rather than read as a file.
+    expect(looksLikeUrl("ftp://a.test/")).toBe(true);
+    expect(looksLikeUrl("web+x2.y-z://a")).toBe(true);
+    expect(looksLikeUrl("urls.txt")).toBe(false);
+    expect(looksLikeUrl("./lists/http://a.txt")).toBe(false);
+    expect(looksLikeUrl("C:\\lists\\urls.txt")).toBe(false);
+    expect(looksLikeUrl("2x://a")).toBe(false);
+    expect(looksLikeUrl("a b://c")).toBe(false);
+  });
+});
+
 describe("quoteInput", () => {
   test("quotes and escapes like JSON", () => {
     expect(quoteInput('a"b\\c\nd\te')).toBe('"a\\"b\\\\c\\nd\\te"');
@@ -315,6 +372,20 @@ describe("quoteInput", () => {
 describe("escapeInvisible", () => {
   test("escapes control characters but leaves backslashes alone", () => {
     expect(escapeInvisible("C:\\lists\n.txt")).toBe("C:\\lists\\n.txt");
+  });
+
+  test("gives the short escapes JSON has, and \\u for the rest", () => {
+    expect(escapeInvisible("a\bb\fc\rd\te\u0000f\u007fg")).toBe(
+      "a\\bb\\fc\\rd\\te\\u0000f\\u007fg",
+    );
+  });
+
+  test("escapes format, separator and surrogate characters, and leaves the rest", () => {
+    // Zero-width space (Cf), line and paragraph separators (Zl, Zp), a lone surrogate (Cs).
+    expect(escapeInvisible("a\u200bb\u2028c\u2029d\udc00e")).toBe(
+      "a\\u200bb\\u2028c\\u2029d\\udc00e",
+    );
+    expect(escapeInvisible("plain text, é 😀")).toBe("plain text, é 😀");
   });
 });
 
@@ -474,6 +545,46 @@ describe("readTargets", () => {
       Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("http://a.test/\n", "utf16le")]);
     await expect(readTargets("-", stdin)).rejects.toThrow(
       inputError("<stdin>:1: not UTF-8 text (it looks like UTF-16; save the list as UTF-8)"),
+    );
+  });
+
+  test("recognises big-endian UTF-16, and no other pair of bytes", async () => {
+    const bigEndian = async () =>
+      Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from("\u0000h\u0000t\u00ff")]);
+    await expect(readTargets("-", bigEndian)).rejects.toThrow(
+      inputError("<stdin>:1: not UTF-8 text (it looks like UTF-16; save the list as UTF-8)"),
+    );
+    for (const start of [
+      [0xff, 0xff],
+      [0xfe, 0xfe],
+      [0xfe, 0x80],
+      [0x80, 0xfe],
+    ]) {
+      await expect(
+        readTargets("-", async () => Buffer.from(start)),
+        String(start),
+      ).rejects.toThrow(inputError("<stdin>:1: not UTF-8 text"));
+    }
+  });
+
+  test("counts CRLF as one line ending, and two LFs as two", async () => {
+    const stdin = async () =>
+      Buffer.concat([Buffer.from("http://a.test/\r\nhttp://b.test/\n\n"), Buffer.from([0xff])]);
+    await expect(readTargets("-", stdin)).rejects.toThrow(inputError("<stdin>:4: not UTF-8 text"));
+  });
+
+  test("reports an invalid byte between LF line endings on its own line", async () => {
+    const stdin = async () =>
+      Buffer.concat([Buffer.from("\n"), Buffer.from([0xff]), Buffer.from("\nhttp://a.test/\n")]);
+    await expect(readTargets("-", stdin)).rejects.toThrow(inputError("<stdin>:2: not UTF-8 text"));
+  });
+
+  test("says when a read failed without a code", async () => {
+    const stdin = async () => {
+      throw new Error("closed");
+    };
+    await expect(readTargets("-", stdin)).rejects.toThrow(
+      inputError("<stdin>: cannot read (unknown error)"),
     );
   });
 

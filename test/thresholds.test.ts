@@ -3,7 +3,7 @@ import type { Mode, Report, RequestResult, RunResult } from "../src/report/model
 import { buildSummary } from "../src/report/summary.js";
 import { type ServerHandle, startServer } from "../src/server.js";
 import { missedThresholds, type Thresholds, validateThresholds } from "../src/thresholds.js";
-import { runMain } from "./helpers.js";
+import { fakeResult, runMain } from "./helpers.js";
 import { singleRun } from "./report/fixtures.js";
 
 const NONE: Thresholds = {
@@ -14,31 +14,8 @@ const NONE: Thresholds = {
 };
 
 function request(index: number, ok: boolean): RequestResult {
-  return {
-    index,
-    line: index + 1,
-    url: `http://127.0.0.1/${index}`,
-    finalUrl: `http://127.0.0.1/${index}`,
-    ok,
-    status: ok ? 200 : 503,
-    bytes: 0,
-    redirects: 0,
-    reusedConnection: null,
-    httpVersion: null,
-    startMs: 0,
-    scheduleLagMs: null,
-    queuedMs: 0,
-    connectMs: null,
-    connectionId: null,
-    dnsMs: null,
-    tcpMs: null,
-    tlsMs: null,
-    ttfbMs: 10,
-    downloadMs: 0,
-    latencyMs: 10,
-    endMs: 10,
-    error: ok ? null : { kind: "http", code: null, message: "HTTP 503 Service Unavailable" },
-  };
+  const error = { kind: "http", code: null, message: "HTTP 503 Service Unavailable" } as const;
+  return fakeResult(index, 10, ok ? {} : { status: 503, error });
 }
 
 /** One run of a mode with that wall; `failures` of its two requests failed. */

@@ -10,35 +10,13 @@ import {
   variantKey,
 } from "../../src/report/model.js";
 import { renderComparison } from "../../src/report/render-comparison.js";
+import { fakeResult } from "../helpers.js";
 
 const BASE = "http://127.0.0.1:41234";
 
 function request(index: number, url: string, latencyMs: number, ok = true): RequestResult {
-  return {
-    index,
-    line: index + 1,
-    url,
-    finalUrl: url,
-    ok,
-    status: ok ? 200 : 500,
-    bytes: 2,
-    redirects: 0,
-    reusedConnection: null,
-    httpVersion: null,
-    startMs: 0,
-    scheduleLagMs: null,
-    queuedMs: 0,
-    connectMs: null,
-    connectionId: null,
-    dnsMs: null,
-    tcpMs: null,
-    tlsMs: null,
-    ttfbMs: latencyMs,
-    downloadMs: 0,
-    latencyMs,
-    endMs: latencyMs,
-    error: ok ? null : { kind: "http", code: null, message: "500" },
-  };
+  const failed = { status: 500, error: { kind: "http", code: null, message: "500" } } as const;
+  return fakeResult(index, latencyMs, { url, bytes: 2, ...(ok ? {} : failed) });
 }
 
 interface GivenRun {

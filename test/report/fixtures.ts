@@ -15,6 +15,7 @@ import type {
   Summary,
 } from "../../src/report/model.js";
 import { buildSummary, notRunByMode } from "../../src/report/summary.js";
+import { fakeResult } from "../helpers.js";
 
 const BASE = "http://127.0.0.1:41234";
 
@@ -42,8 +43,7 @@ function result(
   const status = spec.status === undefined ? 200 : spec.status;
   // Headers arrive 0.4 ms before the last byte; a request without a response has neither.
   const ttfbMs = status === null ? null : round(spec.latencyMs - 0.4);
-  return {
-    index,
+  return fakeResult(index, spec.latencyMs, {
     line: index + 2, // the lists start with a comment line
     url: `${BASE}${spec.path}`,
     finalUrl: `${BASE}${spec.finalPath ?? spec.path}`,
@@ -56,18 +56,14 @@ function result(
     connectionId: fresh ? index + 1 : 1,
     httpVersion: status === null ? null : "1.1",
     startMs,
-    scheduleLagMs: null,
     queuedMs,
-    dnsMs: null,
     tcpMs: fresh ? 0.6 : null,
-    tlsMs: null,
     connectMs: fresh ? 0.6 : null,
     ttfbMs,
     downloadMs: ttfbMs === null ? null : 0.4,
-    latencyMs: spec.latencyMs,
     endMs: round(startMs + spec.latencyMs),
     error,
-  };
+  });
 }
 
 /** One request after another on one connection, 0.1 ms apart. */

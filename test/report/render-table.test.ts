@@ -12,6 +12,7 @@ import {
 import type { ModeSummary, Report, RequestResult, RunResult } from "../../src/report/model.js";
 import { renderTable } from "../../src/report/render-table.js";
 import { buildSummary } from "../../src/report/summary.js";
+import { fakeResult } from "../helpers.js";
 import {
   HOSTILE_URL,
   hostile,
@@ -434,36 +435,19 @@ function largeReport(count: number, failures: number): Report {
     const failedKind = index < failures ? (index % 3 === 0 ? "connect" : "http") : null;
     const path = failedKind === null ? `/ok/${index}` : `/fail/${index}`;
     const latencyMs = failedKind === null ? 10 + index / 10 : 1;
-    return {
-      index,
-      line: index + 1,
+    const error =
+      failedKind === "connect"
+        ? { kind: "connect", code: "ECONNREFUSED", message: "connect ECONNREFUSED 127.0.0.1:1" }
+        : failedKind === "http"
+          ? { kind: "http", code: null, message: "HTTP 503 Service Unavailable" }
+          : null;
+    return fakeResult(index, latencyMs, {
       url: `http://127.0.0.1:41234${path}`,
-      finalUrl: `http://127.0.0.1:41234${path}`,
-      ok: failedKind === null,
       status: failedKind === "http" ? 503 : failedKind === null ? 200 : null,
       bytes: 2,
-      redirects: 0,
-      reusedConnection: null,
-      httpVersion: null,
-      startMs: 0,
-      scheduleLagMs: null,
-      queuedMs: 0,
-      connectMs: null,
-      connectionId: null,
-      dnsMs: null,
-      tcpMs: null,
-      tlsMs: null,
       ttfbMs: null,
-      downloadMs: null,
-      latencyMs,
-      endMs: latencyMs,
-      error:
-        failedKind === "connect"
-          ? { kind: "connect", code: "ECONNREFUSED", message: "connect ECONNREFUSED 127.0.0.1:1" }
-          : failedKind === "http"
-            ? { kind: "http", code: null, message: "HTTP 503 Service Unavailable" }
-            : null,
-    };
+      error: error as RequestResult["error"],
+    });
   });
   const run: RunResult = {
     mode: "sequential",

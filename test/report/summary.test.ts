@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { localFailure } from "../../src/limits.js";
 import type {
   EventLoopStats,
   Mode,
@@ -7,34 +8,10 @@ import type {
   RunResult,
 } from "../../src/report/model.js";
 import { buildSummary, notRunByMode } from "../../src/report/summary.js";
+import { fakeResult } from "../helpers.js";
 
 function request(index: number, latencyMs: number, fields: Partial<RequestResult> = {}) {
-  const result: RequestResult = {
-    index,
-    line: index + 1,
-    url: `http://127.0.0.1/${index}`,
-    finalUrl: `http://127.0.0.1/${index}`,
-    ok: true,
-    status: 200,
-    bytes: 10,
-    redirects: 0,
-    reusedConnection: null,
-    httpVersion: null,
-    startMs: 0,
-    scheduleLagMs: null,
-    queuedMs: 0,
-    connectMs: null,
-    connectionId: null,
-    dnsMs: null,
-    tcpMs: null,
-    tlsMs: null,
-    ttfbMs: latencyMs,
-    downloadMs: 0,
-    latencyMs,
-    endMs: latencyMs,
-    error: null,
-  };
-  return { ...result, ...fields };
+  return fakeResult(index, latencyMs, { bytes: 10, ...fields });
 }
 
 function failed(index: number, latencyMs: number, error: RequestError, status: number | null) {
@@ -747,5 +724,250 @@ describe("buildSummary: latency under concurrency", () => {
       BOTH,
     );
     expect(summary.comparison?.latencyRatio).toBeCloseTo(4.8, 6);
+  });
+});
+
+describe("buildSummary: what each mode's figures are made of", () => {
+  it("averages each phase over the requests that have it; wait is ttfb less connect", () => {
+    const fresh = request(0, 40, {
+      queuedMs: 2,
+      dnsMs: 1,
+      tcpMs: 3,
+      tlsMs: 5,
+      connectMs: 9,
+      ttfbMs: 30,
+      downloadMs: 10,
+    });
+    const reused = request(1, 20, { queuedMs: 4, ttfbMs: 16, downloadMs: 4 });
+    const summary = buildSummary(
+      [run({ mode: "sequential", wallMs: 70, requests: [fresh, reused] })],
+      {
+        modes: ["sequential"],
+        concurrency: "all",
+      },
+    );
+    expect(summary.modes.sequential?.phases).toEqual({
+      queuedMs: 3,
+      dnsMs: 1,
+      tcpMs: 3,
+      tlsMs: 5,
+      connectMs: 9,
+      // (30 − 9) and (16 − 0)
+      waitMs: 18.5,
+      ttfbMs: 23,
+      downloadMs: 7,
+    });
+  });
+
+  it("has no phase figure where no request has that phase", () => {
+    const summary = buildSummary([run({ mode: "sequential", wallMs: 70, requests: [50] })], {
+      modes: ["sequential"],
+      concurrency: "all",
+    });
+    expect(summary.modes.sequential?.phases).toMatchObject({ dnsMs: null, tlsMs: null });
+  });
+
+  it("counts the protocols the responses came in, leaving out requests without one", () => {
+    const requests = [
+      request(0, 10, { httpVersion: "2" }),
+      request(1, 10, { httpVersion: "2" }),
+      request(2, 10, { httpVersion: "1.1" }),
+      request(3, 10, { httpVersion: null }),
+    ];
+    const summary = buildSummary([run({ mode: "sequential", wallMs: 50, requests })], {
+      modes: ["sequential"],
+      concurrency: "all",
+    });
+    expect(summary.modes.sequential?.httpVersions).toEqual({ "2": 2, "1.1": 1 });
+  });
+
+  it("averages the connections opened, unless a run did not count them", () => {
+    const counted = [run({ mode: "sequential", wallMs: 10, requests: [5], iteration: 1 })].map(
+      (r) => ({ ...r, connectionsOpened: 1 }),
+    );
+    const second = { ...run({ mode: "sequential", wallMs: 10, requests: [5], iteration: 2 }) };
+    const options = { modes: ["sequential"] as Mode[], concurrency: "all" as const };
+    expect(
+      buildSummary([...counted, { ...second, connectionsOpened: 4 }], options).modes.sequential
+        ?.connectionsOpened,
+    ).toBe(2.5);
+    expect(
+      buildSummary([...counted, { ...second, connectionsOpened: null }], options).modes.sequential
+        ?.connectionsOpened,
+    ).toBeNull();
+  });
+
+  it("takes the highest peak in flight over the runs", () => {
+    const runsWithPeaks = [3, 7, 5].map((peakInFlight, i) => ({
+      ...run({ mode: "concurrent", wallMs: 10, requests: [5], iteration: i + 1 }),
+      peakInFlight,
+    }));
+    const summary = buildSummary(runsWithPeaks, { modes: ["concurrent"], concurrency: "all" });
+    expect(summary.modes.concurrent?.peakInFlight).toBe(7);
+  });
+
+  it("gives every mode its wall against the fastest's, the fastest 1", () => {
+    const summary = buildSummary(
+      [
+        ...runs("sequential", [400, 420]),
+        ...runs("blocking", [800, 840]),
+        ...runs("concurrent", [200, 210]),
+      ],
+      { modes: ["sequential", "blocking", "concurrent"], concurrency: "all" },
+    );
+    expect(summary.modes.concurrent?.relative).toEqual({ ratio: 1, stddev: null });
+    expect(summary.modes.sequential?.relative.ratio).toBeCloseTo(410 / 205, 12);
+    expect(summary.modes.blocking?.relative.ratio).toBeCloseTo(820 / 205, 12);
+    expect(summary.modes.sequential?.relative.stddev).toBeGreaterThan(0);
+  });
+
+  it("compares concurrent with blocking when sequential did not run", () => {
+    const summary = buildSummary([...runs("blocking", [400]), ...runs("concurrent", [200])], {
+      modes: ["blocking", "concurrent"],
+      concurrency: "all",
+    });
+    expect(summary.comparison?.baseline).toBe("blocking");
+    expect(summary.comparison?.speedup).toBe(2);
+  });
+
+  it("has no comparison for a concurrent wall of 0, and no latency ratio without a baseline median", () => {
+    const zeroWall = buildSummary([...runs("sequential", [400]), ...runs("concurrent", [0])], BOTH);
+    expect(zeroWall.comparison).toBeNull();
+    const noLatencies = buildSummary(
+      [
+        run({ mode: "sequential", wallMs: 400, requests: [] }),
+        run({ mode: "concurrent", wallMs: 200, requests: [100] }),
+      ],
+      BOTH,
+    );
+    expect(noLatencies.comparison?.latencyRatio ?? null).toBeNull();
+    const both = buildSummary(
+      [...runs("sequential", [400], [100]), ...runs("concurrent", [200], [150])],
+      BOTH,
+    );
+    expect(both.comparison?.latencyRatio).toBe(1.5);
+  });
+
+  it("keeps the worst of each event-loop figure over the runs", () => {
+    const summary = buildSummary(
+      [
+        run({
+          mode: "blocking",
+          wallMs: 10,
+          iteration: 1,
+          eventLoop: eventLoop(40, 20, 0.5, 10, 2),
+        }),
+        run({
+          mode: "blocking",
+          wallMs: 10,
+          iteration: 2,
+          eventLoop: eventLoop(null, 30, 0.9, 10, 8),
+        }),
+        run({
+          mode: "blocking",
+          wallMs: 10,
+          iteration: 3,
+          eventLoop: eventLoop(25, null, 0.2, 0, 0),
+        }),
+      ],
+      { modes: ["blocking"], concurrency: "all" },
+    );
+    expect(summary.modes.blocking?.eventLoop).toEqual(eventLoop(40, 30, 0.9, 10, 2));
+  });
+
+  it("counts what a sweep's concurrent mode did not run once per concurrency", () => {
+    const done = runs("concurrent", [10], [5, 5]);
+    expect(notRunByMode(done, ["concurrent", "sequential"], 1, 2, 3)).toEqual({
+      concurrent: 4,
+      sequential: 2,
+    });
+  });
+});
+
+describe("buildSummary: warnings at their edges", () => {
+  it("names each resource the machine ran out of, most frequent first", () => {
+    const local = (index: number, code: string | null): RequestResult =>
+      failed(index, 1, { kind: "local", code, message: localFailure(code) ?? "?" }, null);
+    const summary = buildSummary(
+      [
+        run({
+          mode: "concurrent",
+          wallMs: 10,
+          requests: [local(0, "ENOBUFS"), local(1, "ENFILE"), local(2, "ENFILE"), local(3, null)],
+        }),
+      ],
+      { modes: ["concurrent"], concurrency: "all" },
+    );
+    const message = summary.warnings.find((w) => w.kind === "local")?.message;
+    expect(message).toBe(
+      "concurrent: 4 requests failed on this machine, not at the server: 2 × too many open files on this machine (its system-wide limit): lower --concurrency (ENFILE); 1 × no network buffers free on this machine: lower --concurrency (ENOBUFS); 1 × ? (unknown)",
+    );
+    const one = buildSummary(
+      [run({ mode: "concurrent", wallMs: 10, requests: [local(0, "EMFILE"), request(1, 5)] })],
+      { modes: ["concurrent"], concurrency: "all" },
+    );
+    expect(one.warnings.find((w) => w.kind === "local")?.message).toMatch(
+      /^concurrent: 1 request failed on this machine/,
+    );
+  });
+
+  it("counts a failure without an error as other", () => {
+    const summary = buildSummary(
+      [
+        run({
+          mode: "sequential",
+          wallMs: 10,
+          requests: [request(0, 5, { ok: false, status: 500 })],
+        }),
+      ],
+      { modes: ["sequential"], concurrency: "all" },
+    );
+    expect(summary.warnings.find((w) => w.kind === "failures")?.message).toBe(
+      "sequential: 1 of 1 requests failed (1 other)",
+    );
+  });
+
+  it("calls a speed-up inconclusive when its uncertainty reaches 1, and clear when far from it", () => {
+    // Walls 100 ± 10 and 50 (no spread): ratio 2, σ = 10/50 = 0.2.
+    const clear = buildSummary(
+      [...runs("sequential", [90, 110]), ...runs("concurrent", [50, 50])],
+      BOTH,
+    );
+    expect(clear.comparison?.speedupStddev).toBeCloseTo(Math.sqrt(200) / 50, 12);
+    expect(kinds(clear)).not.toContain("inconclusive");
+    // Walls 60 and 50 ± σ: ratio 1.2 with σ above 0.2.
+    const unclear = buildSummary(
+      [...runs("sequential", [60, 60]), ...runs("concurrent", [35, 65])],
+      BOTH,
+    );
+    expect(kinds(unclear)).toContain("inconclusive");
+  });
+
+  it("warns of a first run slow only when it is also materially slower", () => {
+    // Steady walls with a first run 4% slower: a high score, but not material.
+    const slight = buildSummary(runs("sequential", [1040, 1000, 1000, 1001, 1000]), {
+      modes: ["sequential"],
+      concurrency: "all",
+    });
+    expect(kinds(slight)).toEqual([]);
+    const slow = buildSummary(runs("sequential", [1500, 1000, 1000, 1001, 1000]), {
+      modes: ["sequential"],
+      concurrency: "all",
+    });
+    expect(slow.warnings[0]?.message).toContain("(1.50 s, against a median of 1.00 s)");
+  });
+
+  it("suggests --warmup for outliers only when it was not used", () => {
+    const walls = [1000, 1000, 1001, 1000, 1600];
+    const options = { modes: ["sequential"] as Mode[], concurrency: "all" as const };
+    const cold = buildSummary(runs("sequential", walls), options);
+    expect(cold.warnings.find((w) => w.kind === "outliers")?.message).toMatch(
+      /\(1 of 5 runs\).* It might help to use the '--warmup' option\.$/,
+    );
+    const warmed = buildSummary(
+      [run({ mode: "sequential", wallMs: 900, warmup: true }), ...runs("sequential", walls)],
+      options,
+    );
+    expect(warmed.warnings.find((w) => w.kind === "outliers")?.message).not.toContain("--warmup");
   });
 });

@@ -19,6 +19,7 @@ import {
   type Thresholds,
   validateThresholdConcurrency,
 } from "../../src/thresholds.js";
+import { fakeResult } from "../helpers.js";
 import { singleRun } from "./fixtures.js";
 
 const URLS = 8;
@@ -35,31 +36,14 @@ function run(mode: Mode, concurrency: Concurrency, wallMs: number, latencyMs: nu
     connectionsOpened: 1,
     peakInFlight: concurrency === "all" ? URLS : concurrency,
     eventLoop: null,
-    requests: Array.from({ length: URLS }, (_, index) => ({
-      index,
-      line: index + 1,
-      url: `http://127.0.0.1:1/delay/${index}`,
-      finalUrl: `http://127.0.0.1:1/delay/${index}`,
-      ok: true,
-      status: 200,
-      bytes: 2,
-      redirects: 0,
-      reusedConnection: null,
-      connectionId: null,
-      httpVersion: "1.1",
-      startMs: 0,
-      scheduleLagMs: null,
-      queuedMs: 0,
-      dnsMs: null,
-      tcpMs: null,
-      tlsMs: null,
-      connectMs: null,
-      ttfbMs: latencyMs - 1,
-      downloadMs: 1,
-      latencyMs,
-      endMs: latencyMs,
-      error: null,
-    })),
+    requests: Array.from({ length: URLS }, (_, index) =>
+      fakeResult(index, latencyMs, {
+        url: `http://127.0.0.1:1/delay/${index}`,
+        bytes: 2,
+        httpVersion: "1.1",
+        ttfbMs: latencyMs - 1,
+      }),
+    ),
   };
 }
 
@@ -225,12 +209,12 @@ describe("reading reports", () => {
   });
 });
 
+// Each test builds its own report, inside the test: mutation testing maps what each test runs.
 describe("rendering a sweep", () => {
-  const report = sweepReport();
   const options = { color: false, allRows: true, width: 200 };
 
   test.each(FORMATS.map((f) => f.name))("renders in %s", (format) => {
-    const text = render(report, format, options);
+    const text = render(sweepReport(), format, options);
     expect(text.length).toBeGreaterThan(0);
     if (format === "json") {
       expect((JSON.parse(text) as Report).summary.sweep?.knee?.variant).toBe("concurrent@4");
@@ -258,7 +242,7 @@ describe("rendering a sweep", () => {
   });
 
   test("the terminal report has the sweep table and the chart", () => {
-    const text = render(report, "table", options);
+    const text = render(sweepReport(), "table", options);
     expect(text).toMatch(
       /concurrency sweep\n {2}-c +wall +req\/s +speed-up +efficiency +p50 +p99 +requests\n/,
     );
@@ -269,12 +253,13 @@ describe("rendering a sweep", () => {
   });
 
   test("the Markdown report has the sweep table", () => {
-    const text = render(report, "markdown", options);
+    const text = render(sweepReport(), "markdown", options);
     expect(text).toContain("| Concurrency | Mean [ms] | Req/s | Speed-up |");
     expect(text).toContain("| **4** (knee) | 250.0 | 32.0 | 3.20 |");
   });
 
   test("the HTML report has the sweep table and draws the curve on a log axis", () => {
+    const report = sweepReport();
     const page = render(report, "html", options);
     const keys = Object.keys(report.summary.variants ?? {});
     expect(page).toContain('<table class="sweep">');
@@ -292,6 +277,7 @@ describe("rendering a sweep", () => {
   });
 
   test("the HTML curve draws the USL prediction only where the fit was kept", () => {
+    const report = sweepReport();
     const sweepOf = (usl: UslFit | null): Report => {
       const copy = structuredClone(report);
       if (copy.summary.sweep !== undefined) {
@@ -395,7 +381,7 @@ describe("rendering a sweep", () => {
   });
 
   test("JUnit has one suite per variant", () => {
-    const xml = renderJunit(report, { thresholds: [], comparison: null });
+    const xml = renderJunit(sweepReport(), { thresholds: [], comparison: null });
     for (const key of ["sequential", "concurrent@1", "concurrent@4", "concurrent@all"]) {
       expect(xml).toContain(`<testsuite name="fetchbench ${key}" tests="${URLS}"`);
     }
@@ -403,7 +389,6 @@ describe("rendering a sweep", () => {
 });
 
 describe("thresholds in a sweep", () => {
-  const report = sweepReport();
   const base: Thresholds = {
     minSpeedup: null,
     maxWall: [],
@@ -413,7 +398,7 @@ describe("thresholds in a sweep", () => {
 
   test("--max-wall names a variant with @c", () => {
     expect(
-      missedThresholds(report, {
+      missedThresholds(sweepReport(), {
         ...base,
         maxWall: [{ mode: "concurrent", concurrency: 4, ms: 200 }],
       }),
@@ -421,7 +406,7 @@ describe("thresholds in a sweep", () => {
       "--max-wall concurrent@4=200ms: concurrent@4 took 250 ms (mean wall), above 200 ms",
     ]);
     expect(
-      missedThresholds(report, {
+      missedThresholds(sweepReport(), {
         ...base,
         maxWall: [{ mode: "concurrent", concurrency: 8, ms: 300 }],
       }),
@@ -450,8 +435,8 @@ describe("thresholds in a sweep", () => {
   });
 
   test("--min-speedup counts the best variant unless @c is given", () => {
-    expect(missedThresholds(report, { ...base, minSpeedup: 3 })).toEqual([]);
-    expect(missedThresholds(report, { ...base, minSpeedup: 3, minSpeedupAt: 2 })).toEqual([
+    expect(missedThresholds(sweepReport(), { ...base, minSpeedup: 3 })).toEqual([]);
+    expect(missedThresholds(sweepReport(), { ...base, minSpeedup: 3, minSpeedupAt: 2 })).toEqual([
       "--min-speedup 3@2: concurrent@2 was 2.00× faster than sequential, below 3×",
     ]);
   });

@@ -4,12 +4,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type ClientCounts,
-  openClient,
-  type RequestFn,
-  type RequestOptions,
-} from "../../src/client.js";
+import { type ClientCounts, openClient, type RequestOptions } from "../../src/client.js";
 import { startEventLoopMonitor } from "../../src/measure.js";
 import type { Target } from "../../src/report/model.js";
 import { type BlockingOptions, runBlocking } from "../../src/runners/blocking.js";
@@ -202,26 +197,31 @@ describe("runBlocking", () => {
 
   it("stops soon after an abort, running none of the remaining requests", async () => {
     const controller = new AbortController();
-    const list = targets(Array(20).fill("/delay/500"));
-    const client = openClient({ ...requestOptions, maxInFlight: 1 });
-    // Abort 700 ms into the first request (not 700 ms after the call: on a busy machine the worker
-    // can take that long to start, and then no request would have run).
-    let abortAt: number | undefined;
-    const request: RequestFn = (target, clock, signal) => {
-      if (abortAt === undefined) {
-        abortAt = performance.now() + 700;
-        setTimeout(() => controller.abort(), 700);
-      }
-      return client.request(target, clock, signal);
-    };
-    const outcome = await runBlocking(list, { request, signal: controller.signal }).finally(() =>
-      client.close(),
-    );
-    const late = performance.now() - (abortAt ?? Number.NaN);
-    // Twenty half-second requests would take ten seconds; the run ends within two after the abort.
-    expect(late).toBeLessThan(2000);
-    expect(outcome.requests.length).toBeGreaterThanOrEqual(1);
+    let abortedAt: number | null = null;
+    // Cut while the second request waits on the server: timed from the first one's end, not
+    // from the start, which a worker slow to start on a busy machine could outrun.
+    const client = openClient({ ...requestOptions, maxInFlight: 1 }, () => {
+      if (abortedAt !== null) return;
+      abortedAt = 0;
+      setTimeout(() => {
+        abortedAt = performance.now();
+        controller.abort();
+      }, 200);
+    });
+    let outcome: Awaited<ReturnType<typeof runBlocking>>;
+    try {
+      const list = targets(Array(20).fill("/delay/500"));
+      outcome = await runBlocking(list, { request: client.request, signal: controller.signal });
+    } finally {
+      await client.close();
+    }
+    const stoppedAfter = performance.now() - (abortedAt ?? Number.NaN);
+    // The request in flight ends at the abort and no other starts: nine seconds of requests
+    // were left. What remains is the worker thread's exit, up to 3 s on a busy machine.
+    expect(stoppedAfter).toBeLessThan(5000);
+    expect(outcome.requests.length).toBeGreaterThanOrEqual(2);
     expect(outcome.requests.length).toBeLessThan(5);
+    expect(outcome.requests[0]?.ok).toBe(true);
     expect(outcome.requests.at(-1)?.error?.kind).toBe("aborted");
   });
 });
