@@ -105,6 +105,8 @@ export class Connections {
   readonly #connection: ConnectionOptions;
   readonly #direct: Dispatcher;
   readonly #proxied = new Map<string, Dispatcher>();
+  /** The dispatcher of each origin seen: the proxy rules are read once per origin, not per request. */
+  readonly #routes = new Map<string, Dispatcher>();
   /** Per origin: the protocols its connections negotiated. */
   readonly #protocols = new Map<string, Set<HttpVersion>>();
   /**
@@ -157,10 +159,20 @@ export class Connections {
 
   async destroy(): Promise<void> {
     this.#waiting.clear();
+    this.#routes.clear();
     await Promise.all([this.#direct, ...this.#proxied.values()].map((d) => d.destroy()));
   }
 
   #route(origin: string): Dispatcher {
+    let route = this.#routes.get(origin);
+    if (route === undefined) {
+      route = this.#dispatcherFor(origin);
+      this.#routes.set(origin, route);
+    }
+    return route;
+  }
+
+  #dispatcherFor(origin: string): Dispatcher {
     const proxy = proxyFor(new URL(origin), this.#connection, this.#settings.env ?? {});
     if (proxy === null) return this.#direct;
     let dispatcher = this.#proxied.get(proxy);
