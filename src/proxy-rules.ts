@@ -70,8 +70,14 @@ export function proxiesUsed(
   env: Env,
 ): string[] {
   const used = new Set<string>();
+  // The rules depend on the scheme and host only: each origin is asked once.
+  const origins = new Map<string, URL>();
   for (const url of urls) {
-    const proxy = proxyFor(new URL(url), connection, env);
+    const parsed = new URL(url);
+    origins.set(parsed.origin, parsed);
+  }
+  for (const url of origins.values()) {
+    const proxy = proxyFor(url, connection, env);
     if (proxy === null) continue;
     const shown = new URL(proxy);
     shown.username = "";
