@@ -310,7 +310,13 @@ describe("request body", () => {
   const withBody: RequestOptions = {
     ...defaults,
     method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded", "x-kept": "1" },
+    headers: {
+      "Content-Type": "application/x-www-form-urlencoded",
+      "x-kept": "1",
+      // Names that only contain a body header's name describe no body: they go on.
+      "X-Original-Content-Type": "text/csv",
+      "Content-Type-Hint": "csv",
+    },
     body,
   };
 
@@ -361,6 +367,8 @@ describe("request body", () => {
       expect(hops[1]?.headers).not.toHaveProperty("content-type");
       // Headers that do not describe the body go on.
       expect(hops[1]?.headers["x-kept"]).toBe("1");
+      expect(hops[1]?.headers["x-original-content-type"]).toBe("text/csv");
+      expect(hops[1]?.headers["content-type-hint"]).toBe("csv");
     }
   });
 

@@ -96,6 +96,18 @@ describe("headers on the wire", () => {
     }
   });
 
+  it("drops only Authorization and Cookie themselves: names that contain them go on", async () => {
+    await fetchThrough([`${home.url}${redirect(302, `${away.url}/bytes/1`)}`], {
+      headers: { "X-Authorization-Id": "a1", "Cookie-Policy": "c1", ...CREDENTIALS },
+    });
+    expect(away.received).toHaveLength(MODES.length);
+    for (const request of away.received) {
+      expect(credentials(request)).toEqual([undefined, undefined]);
+      expect(request.headers["x-authorization-id"]).toBe("a1");
+      expect(request.headers["cookie-policy"]).toBe("c1");
+    }
+  });
+
   it("keeps credentials on a redirect to the same origin written as an absolute URL", async () => {
     await fetchThrough([`${home.url}${redirect(307, `${home.url}/bytes/1`)}`], {
       headers: CREDENTIALS,
