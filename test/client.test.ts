@@ -240,6 +240,19 @@ describe("redirect rules", () => {
     expect(elsewhere.seen[0]).toEqual({ method: "GET", path: "/final" });
   });
 
+  it("refuses a redirect to a scheme other than http and https, naming where it pointed", async () => {
+    const result = await follow(302, "ftp://127.0.0.1/file", "GET");
+    expect(result.ok).toBe(false);
+    expect(result.error).toEqual({
+      kind: "other",
+      code: null,
+      message: "redirect to a non-http(s) URL: ftp://127.0.0.1/file",
+    });
+    // Nothing was sent to the refused place: only the first hop reached the server.
+    expect(home.seen).toHaveLength(1);
+    await agent.destroy();
+  });
+
   it("turns a POST into a GET on 301, 302 and 303 and keeps it on 307 and 308", async () => {
     for (const [status, method] of [
       [301, "GET"],
