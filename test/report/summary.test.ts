@@ -971,3 +971,72 @@ describe("buildSummary: warnings at their edges", () => {
     expect(warmed.warnings.find((w) => w.kind === "outliers")?.message).not.toContain("--warmup");
   });
 });
+
+describe("buildSummary: figures and warnings exactly at their edges", () => {
+  const SEQUENTIAL_ONLY = { modes: ["sequential"] as Mode[], concurrency: "all" as const };
+
+  it("a first run exactly 5% slower than the median is material, and the hint says what to do", () => {
+    const slow = buildSummary(runs("sequential", [1050, 1000, 1000, 1001, 1000]), SEQUENTIAL_ONLY);
+    expect(kinds(slow)).toEqual(["slow-first-run"]);
+    expect(slow.warnings[0]?.message).toMatch(
+      /This could be caused by caches \(DNS, server, JIT\) that were cold until after the first run\. You should consider using the '--warmup' option to warm them before the measured runs\.$/,
+    );
+  });
+
+  it("after a warm-up, an outlier warning ends without suggesting one", () => {
+    const warmed = buildSummary(
+      [
+        run({ mode: "sequential", wallMs: 900, warmup: true }),
+        ...runs("sequential", [1000, 1000, 1001, 1000, 1600]),
+      ],
+      SEQUENTIAL_ONLY,
+    );
+    expect(warmed.warnings.find((w) => w.kind === "outliers")?.message).toMatch(
+      /without interference from other programs\.$/,
+    );
+  });
+
+  it("an efficiency of exactly 105% is noise, not beyond the bound; above it the share is named", () => {
+    // Bound 21 ms (the slowest sequential latency), concurrent wall 20 ms: 105%.
+    const edge = buildSummary(
+      [
+        run({ mode: "sequential", wallMs: 21, requests: [21] }),
+        run({ mode: "concurrent", wallMs: 20, requests: [20] }),
+      ],
+      BOTH,
+    );
+    expect(edge.comparison?.efficiency).toBe(1.05);
+    expect(kinds(edge)).not.toContain("beyond-bound");
+    const beyond = buildSummary(
+      [
+        run({ mode: "sequential", wallMs: 22, requests: [22] }),
+        run({ mode: "concurrent", wallMs: 20, requests: [20] }),
+      ],
+      BOTH,
+    );
+    expect(beyond.warnings.find((w) => w.kind === "beyond-bound")?.message).toContain(
+      "(110% of the bound)",
+    );
+  });
+
+  it("has no efficiency for a wall of 0 ms, and no latency ratio against a median of 0 ms", () => {
+    const zeroWall = buildSummary(
+      [
+        run({ mode: "sequential", wallMs: 10, requests: [10] }),
+        run({ mode: "concurrent", wallMs: 0, requests: [10] }),
+      ],
+      BOTH,
+    );
+    expect(zeroWall.modes.concurrent?.efficiency).toBeNull();
+    // Baseline median 0 ms with a slowest of 5 ms: a speed-up exists, a latency ratio does not.
+    const zeroMedian = buildSummary(
+      [
+        run({ mode: "sequential", wallMs: 5, requests: [0, 0, 5] }),
+        run({ mode: "concurrent", wallMs: 5, requests: [1, 1, 5] }),
+      ],
+      BOTH,
+    );
+    expect(zeroMedian.comparison?.speedup).toBe(1);
+    expect(zeroMedian.comparison?.latencyRatio).toBeNull();
+  });
+});
