@@ -15,7 +15,13 @@ const TESTS = {
     "test/report/summary.test.ts",
     "test/report/significance.test.ts",
   ],
-  "src/thresholds.ts": ["test/thresholds.test.ts", "test/report/sweep.test.ts"],
+  "src/thresholds.ts": [
+    "test/thresholds.test.ts",
+    "test/report/sweep.test.ts",
+    // The JUnit export lists every threshold with its verdict (checkedThresholds).
+    "test/report/render-junit.test.ts",
+    "test/report/junit-schema.test.ts",
+  ],
   "src/targets.ts": ["test/targets.test.ts"],
   "src/client.ts": [
     "test/client-result.test.ts",

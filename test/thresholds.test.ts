@@ -2,7 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Mode, Report, RequestResult, RunResult } from "../src/report/model.js";
 import { buildSummary } from "../src/report/summary.js";
 import { type ServerHandle, startServer } from "../src/server.js";
-import { missedThresholds, type Thresholds, validateThresholds } from "../src/thresholds.js";
+import {
+  checkedThresholds,
+  missedThresholds,
+  type Thresholds,
+  validateThresholds,
+} from "../src/thresholds.js";
 import { fakeResult, runMain } from "./helpers.js";
 import { singleRun } from "./report/fixtures.js";
 
@@ -239,5 +244,40 @@ describe("thresholds from the command line, near their limits", () => {
     const missed = await runMain(args("3"), input(paths));
     expect(missed.code).toBe(1);
     expect(missed.stderr).toMatch(/--max-failures 3: 4 requests failed, above 3/);
+  });
+});
+
+describe("checkedThresholds (one JUnit case each)", () => {
+  it("names every threshold as its flag reads, with its missed line or null", () => {
+    const failing = reportOf([run("sequential", 1000), run("concurrent", 250, 1, 1)]);
+    const checked = checkedThresholds(failing, {
+      minSpeedup: 5,
+      maxWall: [
+        { mode: "concurrent", ms: 200 },
+        { mode: "sequential", ms: 2000 },
+      ],
+      maxFailures: 0,
+      maxFailuresExplicit: false,
+    });
+    expect(checked.map((c) => c.name)).toEqual([
+      "--min-speedup 5",
+      "--max-wall concurrent=200ms",
+      "--max-wall sequential=2s",
+      "no failed requests",
+    ]);
+    expect(checked.map((c) => c.missed === null)).toEqual([false, false, true, false]);
+    expect(checked[0]?.missed).toMatch(/^--min-speedup 5: /);
+    expect(checked[1]?.missed).toMatch(/^--max-wall concurrent=200ms: /);
+    expect(checked[3]?.missed).toMatch(/ failed \(use /);
+  });
+
+  it("names an explicit --max-failures by its flag, and lists nothing not asked for", () => {
+    const checked = checkedThresholds(FOUR_TIMES, {
+      ...NONE,
+      maxFailures: 3,
+      maxFailuresExplicit: true,
+    });
+    expect(checked).toEqual([{ name: "--max-failures 3", missed: null }]);
+    expect(checkedThresholds(FOUR_TIMES, NONE)).toEqual([]);
   });
 });

@@ -413,6 +413,18 @@ describe("thresholds in a sweep", () => {
     ).toEqual([]);
   });
 
+  test("--max-wall without @c holds the fastest variant to the limit, and says so", () => {
+    const missed = missedThresholds(sweepReport(), {
+      ...base,
+      maxWall: [{ mode: "concurrent", ms: 1 }],
+    });
+    expect(missed).toHaveLength(1);
+    expect(missed[0]).toMatch(/^--max-wall concurrent=1ms: concurrent@\d+ \(the fastest\) took /);
+    expect(
+      missedThresholds(sweepReport(), { ...base, maxWall: [{ mode: "concurrent", ms: 60_000 }] }),
+    ).toEqual([]);
+  });
+
   test("a @c the run does not measure is refused up front, naming the values it does", () => {
     const speedup = { ...base, minSpeedup: 2, minSpeedupAt: 32 as Concurrency };
     expect(() => validateThresholdConcurrency(speedup, sweep)).toThrow(
