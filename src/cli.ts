@@ -394,6 +394,14 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
         const code = errorCode(error) ?? "error";
         throw new UsageError(`cannot listen on ${raw.host}:${port} (${code})`);
       });
+      // Listen for Ctrl-C before saying so: a signal that arrives between the banner and the
+      // subscription would otherwise end the process without closing the server.
+      const interrupted = new Promise<void>((resolve) => {
+        const unsubscribe = io.onInterrupt(() => {
+          unsubscribe();
+          resolve();
+        });
+      });
       io.stdout(`fetchbench server listening on ${server.url}\n`);
       if (server.certificate !== null) {
         io.stdout(
@@ -411,12 +419,7 @@ function createProgram(io: Io, setExitCode: (code: number) => void): Command {
         );
       }
       io.stdout("Press Ctrl-C to stop.\n");
-      await new Promise<void>((resolve) => {
-        const unsubscribe = io.onInterrupt(() => {
-          unsubscribe();
-          resolve();
-        });
-      });
+      await interrupted;
       await server.close();
     });
 
