@@ -8,22 +8,10 @@
 import { errorText, type RenderOptions, roundMs } from "./format.js";
 import type { Report, RequestResult, RunResult } from "./model.js";
 import { escapeHazards } from "./render-json.js";
+import { msOrNull } from "./units.js";
 
 /** HAR writes -1 for a timing that does not apply or was not measured. */
 const NOT_APPLICABLE = -1;
-
-/** Phase fields a request may carry beyond those the model types today; read defensively. */
-interface LaterFields {
-  dnsMs?: unknown;
-  tcpMs?: unknown;
-  tlsMs?: unknown;
-  connectionId?: unknown;
-  httpVersion?: unknown;
-}
-
-function msOrNull(value: unknown): number | null {
-  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : null;
-}
 
 function ms(value: number): number {
   return roundMs(value, 3) ?? 0;
@@ -35,8 +23,8 @@ function pageId(run: RunResult): string {
 }
 
 /** HAR's `httpVersion`: `HTTP/1.1`, `HTTP/2`; empty when not recorded. */
-function httpVersion(value: unknown): string {
-  if (typeof value !== "string" || value === "") return "";
+function httpVersion(value: string | null): string {
+  if (value === null || value === "") return "";
   return value.toUpperCase().startsWith("HTTP") ? value : `HTTP/${value}`;
 }
 
@@ -47,10 +35,10 @@ function httpVersion(value: unknown): string {
  * opened; `send` is not measured apart and counts as 0; `wait` runs from the connection (or the
  * dispatch) to the final headers, or to the failure when none came; `receive` is the body.
  */
-function timings(r: RequestResult, later: LaterFields) {
-  const dns = msOrNull(later.dnsMs);
-  const tcp = msOrNull(later.tcpMs);
-  const tls = msOrNull(later.tlsMs);
+function timings(r: RequestResult) {
+  const dns = msOrNull(r.dnsMs);
+  const tcp = msOrNull(r.tcpMs);
+  const tls = msOrNull(r.tlsMs);
   const connectAll = msOrNull(r.connectMs) ?? (tcp === null ? null : tcp + (tls ?? 0) + (dns ?? 0));
   const connect = connectAll === null ? null : Math.max(0, connectAll - (dns ?? 0));
   const ttfb = msOrNull(r.ttfbMs);
@@ -75,11 +63,9 @@ function timings(r: RequestResult, later: LaterFields) {
 }
 
 function entry(report: Report, run: RunResult, runStart: number, r: RequestResult) {
-  const later = r as RequestResult & LaterFields;
-  const { timings: t, time } = timings(r, later);
+  const { timings: t, time } = timings(r);
   const started = runStart + r.startMs - (msOrNull(r.queuedMs) ?? 0);
-  const version = httpVersion(later.httpVersion);
-  const connectionId = later.connectionId;
+  const version = httpVersion(r.httpVersion);
   const query = URL.canParse(r.url) ? [...new URL(r.url).searchParams] : [];
   return {
     pageref: pageId(run),
@@ -110,9 +96,7 @@ function entry(report: Report, run: RunResult, runStart: number, r: RequestResul
     },
     cache: {},
     timings: t,
-    ...(typeof connectionId === "number" || typeof connectionId === "string"
-      ? { connection: String(connectionId) }
-      : {}),
+    ...(r.connectionId === null ? {} : { connection: String(r.connectionId) }),
     _fetchbench: {
       mode: run.mode,
       iteration: run.iteration,
@@ -124,9 +108,9 @@ function entry(report: Report, run: RunResult, runStart: number, r: RequestResul
       ok: r.ok,
       reusedConnection: r.reusedConnection,
       queuedMs: r.queuedMs,
-      dnsMs: msOrNull(later.dnsMs),
-      tcpMs: msOrNull(later.tcpMs),
-      tlsMs: msOrNull(later.tlsMs),
+      dnsMs: msOrNull(r.dnsMs),
+      tcpMs: msOrNull(r.tcpMs),
+      tlsMs: msOrNull(r.tlsMs),
       connectMs: r.connectMs,
       ttfbMs: r.ttfbMs,
       downloadMs: r.downloadMs,

@@ -35,25 +35,11 @@ import {
 } from "./format.js";
 import type { Mode, Report, RequestResult, RunResult } from "./model.js";
 import { uslThroughput } from "./scalability.js";
+import { msOrNull } from "./units.js";
 
 /** Text from outside, made printable and escaped for element content and quoted attributes. */
 function text(value: string): string {
   return escapeHtml(sanitize(value));
-}
-
-/**
- * Phase figures that a request may carry beyond those the model types today; read defensively,
- * a missing one is null.
- */
-interface PhaseFields {
-  dnsMs?: unknown;
-  tcpMs?: unknown;
-  tlsMs?: unknown;
-  connectionId?: unknown;
-}
-
-function msField(value: unknown): number | null {
-  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : null;
 }
 
 /** A request's phases, each null when it was not measured or does not apply. */
@@ -70,24 +56,22 @@ interface Phases {
 }
 
 function phasesOf(r: RequestResult): Phases {
-  const extra = r as RequestResult & PhaseFields;
-  const dnsMs = msField(extra.dnsMs);
-  const tcpMs = msField(extra.tcpMs);
-  const tlsMs = msField(extra.tlsMs);
+  const dnsMs = msOrNull(r.dnsMs);
+  const tcpMs = msOrNull(r.tcpMs);
+  const tlsMs = msOrNull(r.tlsMs);
   const parts = [dnsMs, tcpMs, tlsMs].filter((v) => v !== null);
   const connectMs =
-    msField(r.connectMs) ?? (parts.length > 0 ? parts.reduce((a, b) => a + b, 0) : null);
-  const ttfbMs = msField(r.ttfbMs);
-  const id = extra.connectionId;
+    msOrNull(r.connectMs) ?? (parts.length > 0 ? parts.reduce((a, b) => a + b, 0) : null);
+  const ttfbMs = msOrNull(r.ttfbMs);
   return {
-    queuedMs: msField(r.queuedMs) ?? 0,
+    queuedMs: msOrNull(r.queuedMs) ?? 0,
     dnsMs,
     tcpMs,
     tlsMs,
     connectMs,
     waitMs: ttfbMs === null ? null : Math.max(0, ttfbMs - (connectMs ?? 0)),
-    downloadMs: msField(r.downloadMs),
-    connectionId: typeof id === "number" || typeof id === "string" ? String(id) : null,
+    downloadMs: msOrNull(r.downloadMs),
+    connectionId: r.connectionId === null ? null : String(r.connectionId),
   };
 }
 

@@ -59,6 +59,14 @@ export function formatMsIn(ms: number, unit: TimeUnit): string {
 }
 
 /**
+ * A duration fit to draw or export: a finite, non-negative number, else null (a hand-edited or
+ * damaged report must not put a negative bar in a waterfall or a negative HAR timing).
+ */
+export function msOrNull(value: number | null): number | null {
+  return value !== null && Number.isFinite(value) && value >= 0 ? value : null;
+}
+
+/**
  * Milliseconds as a number rounded to `decimals` places, never `-0`, for machine-readable
  * columns (`12.345`); null stays null.
  */
