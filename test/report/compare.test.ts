@@ -11,6 +11,7 @@ import {
 } from "../../src/report/model.js";
 import { renderComparison } from "../../src/report/render-comparison.js";
 import { fakeResult } from "../helpers.js";
+import { reportOptions } from "./fixtures.js";
 
 const BASE = "http://127.0.0.1:41234";
 
@@ -62,20 +63,12 @@ function report(
   return assembleReport(results, {
     startedAt: "2026-11-21T12:00:00.000Z",
     source: "urls.txt",
-    options: {
+    options: reportOptions({
       modes,
       concurrency: overrides.sweep?.at(-1) ?? overrides.concurrency ?? "all",
       ...(sweeping ? { sweep: overrides.sweep } : {}),
       runs: Math.max(...count.values()),
-      warmup: 0,
-      timeoutMs: 30_000,
-      maxRedirects: 10,
-      method: "GET",
-      headers: {},
-      ratePerSecond: null,
-      proxies: [],
-      insecure: false,
-    },
+    }),
     shard: null,
     urlCount: Math.max(...runs.map((run) => run.latencies.length)),
     interrupted: false,

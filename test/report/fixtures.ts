@@ -117,7 +117,8 @@ function completeness(runs: RunResult[], reportOptions: ReportOptions) {
   };
 }
 
-function options(overrides: Partial<ReportOptions>): ReportOptions {
+/** A report's options as a plain run records them, with these changed. */
+export function reportOptions(overrides: Partial<ReportOptions> = {}): ReportOptions {
   return {
     modes: ["sequential", "concurrent"],
     concurrency: "all",
@@ -323,10 +324,10 @@ export const singleRun: Report = {
   tool: TOOL,
   startedAt: "2026-11-21T12:00:00.000Z",
   source: "urls.txt",
-  options: options({ timeoutMs: 2000 }),
-  ...completeness(singleRuns, options({ timeoutMs: 2000 })),
+  options: reportOptions({ timeoutMs: 2000 }),
+  ...completeness(singleRuns, reportOptions({ timeoutMs: 2000 })),
   runs: singleRuns,
-  summary: summarize(singleRuns, options({ timeoutMs: 2000 })),
+  summary: summarize(singleRuns, reportOptions({ timeoutMs: 2000 })),
 };
 
 /** One run each over 25 URLs, more than the default 20 rows; #5 and #18 fail fast. */
@@ -335,10 +336,10 @@ export const manyUrls: Report = {
   tool: TOOL,
   startedAt: "2026-11-21T12:05:00.000Z",
   source: "many.txt",
-  options: options({}),
-  ...completeness(manyRuns, options({})),
+  options: reportOptions({}),
+  ...completeness(manyRuns, reportOptions({})),
   runs: manyRuns,
-  summary: summarize(manyRuns, options({})),
+  summary: summarize(manyRuns, reportOptions({})),
 };
 
 /** Five measured runs after one warm-up of sequential, concurrent and blocking, with event-loop figures. */
@@ -347,10 +348,10 @@ export const multiRun: Report = {
   tool: TOOL,
   startedAt: "2026-11-21T12:10:00.000Z",
   source: "urls.txt",
-  options: options({ modes: MODES3, runs: 5, warmup: 1 }),
-  ...completeness(multiRuns, options({ modes: MODES3, runs: 5, warmup: 1 })),
+  options: reportOptions({ modes: MODES3, runs: 5, warmup: 1 }),
+  ...completeness(multiRuns, reportOptions({ modes: MODES3, runs: 5, warmup: 1 })),
   runs: multiRuns,
-  summary: summarize(multiRuns, options({ modes: MODES3, runs: 5, warmup: 1 })),
+  summary: summarize(multiRuns, reportOptions({ modes: MODES3, runs: 5, warmup: 1 })),
 };
 
 /** One sequential run whose URL and error message carry markup, CSV and terminal hazards. */
@@ -359,10 +360,10 @@ export const hostile: Report = {
   tool: TOOL,
   startedAt: "2026-11-21T12:15:00.000Z",
   source: "hostile.txt",
-  options: options({ modes: ["sequential"] }),
-  ...completeness(hostileRuns, options({ modes: ["sequential"] })),
+  options: reportOptions({ modes: ["sequential"] }),
+  ...completeness(hostileRuns, reportOptions({ modes: ["sequential"] })),
   runs: hostileRuns,
-  summary: summarize(hostileRuns, options({ modes: ["sequential"] })),
+  summary: summarize(hostileRuns, reportOptions({ modes: ["sequential"] })),
 };
 
 /** The URL of {@link hostile}'s first row, as sent. */

@@ -20,7 +20,7 @@ import {
   validateThresholdConcurrency,
 } from "../../src/thresholds.js";
 import { fakeResult } from "../helpers.js";
-import { singleRun } from "./fixtures.js";
+import { reportOptions, singleRun } from "./fixtures.js";
 
 const URLS = 8;
 
@@ -63,20 +63,7 @@ function sweepReport(edit: (runs: RunResult[]) => void = () => {}): Report {
   return assembleReport(runs, {
     startedAt: "2026-12-02T00:00:00.000Z",
     source: "urls.txt",
-    options: {
-      modes: ["sequential", "concurrent"],
-      concurrency: "all",
-      sweep,
-      runs: 1,
-      warmup: 0,
-      timeoutMs: 30_000,
-      maxRedirects: 10,
-      method: "GET",
-      headers: {},
-      ratePerSecond: null,
-      proxies: [],
-      insecure: false,
-    },
+    options: reportOptions({ sweep }),
     shard: null,
     urlCount: URLS,
     interrupted: false,
