@@ -511,6 +511,8 @@ class Exchange implements Dispatcher.DispatchHandler, ConnectionObserver {
   readonly #start = performance.now();
   readonly #timer: NodeJS.Timeout;
   #url: string;
+  /** The origin of `#url`, parsed once per hop when it is dispatched. */
+  #origin = "";
   #method: string;
   #headers: Record<string, string>;
   #body: Buffer | null;
@@ -554,9 +556,10 @@ class Exchange implements Dispatcher.DispatchHandler, ConnectionObserver {
       this.#finish(classify(thrown, null, this.options.timeoutMs, false));
       return;
     }
+    this.#origin = url.origin;
     this.dispatcher.dispatch(
       {
-        origin: url.origin,
+        origin: this.#origin,
         path: url.pathname + url.search,
         method: this.#method as Dispatcher.HttpMethod,
         // A copy: undici's plain-HTTP proxy path writes a Host header into the object it gets.
@@ -597,7 +600,7 @@ class Exchange implements Dispatcher.DispatchHandler, ConnectionObserver {
   ): void {
     if (this.#done || controller !== this.#controller) return;
     this.#headersAt = performance.now();
-    this.#httpVersion = this.dispatcher.httpVersion?.(new URL(this.#url).origin) ?? null;
+    this.#httpVersion = this.dispatcher.httpVersion?.(this.#origin) ?? null;
     this.#status = statusCode;
     this.#statusText = STATUS_CODES[statusCode] ?? "";
     const location = headers.location;
@@ -666,7 +669,7 @@ class Exchange implements Dispatcher.DispatchHandler, ConnectionObserver {
       });
       return;
     }
-    if (nextUrl.origin !== new URL(this.#url).origin) {
+    if (nextUrl.origin !== this.#origin) {
       this.#headers = withoutCredentials(this.#headers);
     }
     const status = this.#status;
