@@ -810,8 +810,18 @@ async function runAndReport(
   );
   // The request path (undici) and the writers load here, not at start: `--version`, `--help`
   // and the commands that fetch nothing start as fast as commander alone allows.
-  const [{ compare }, { fileLimitWarning, readFileLimit, socketsNeeded }, { createProgress }] =
-    await Promise.all([import("./index.js"), import("./limits.js"), import("./progress.js")]);
+  const [
+    { compare },
+    { fileLimitWarning, readFileLimit, socketsNeeded },
+    { createProgress },
+    { limitHeapGrowth },
+  ] = await Promise.all([
+    import("./index.js"),
+    import("./limits.js"),
+    import("./progress.js"),
+    import("./heap.js"),
+  ]);
+  limitHeapGrowth();
   const { OutputError, writeOutput, writeOutputs } = await import("./report/outputs.js");
   const warn = settings.stderrColor ? pc.yellow("Warning") : "Warning";
   if (!settings.quiet) for (const notice of settings.notices) io.stderr(`${warn}: ${notice}\n`);
