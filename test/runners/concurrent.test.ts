@@ -111,6 +111,17 @@ describe("runConcurrent", () => {
     expect(outcome.requests.map((r) => r.ok)).toEqual([false, true, false, true]);
   });
 
+  it("rejects with a request function's own error once every other request has settled", async () => {
+    // A request function resolves with failures as data; one that throws anyway is a bug that
+    // must surface, after the requests already handed out (the waiting ones included) end.
+    const fake = fakeRequest([5, 5, 5, 5, 5]);
+    const broken = new Error("request function broke");
+    const request: typeof fake.request = (target, clock, signal) =>
+      target.index === 1 ? Promise.reject(broken) : fake.request(target, clock, signal);
+    await expect(runConcurrent(targetsOf(5), { request, concurrency: 2 })).rejects.toBe(broken);
+    expect(fake.finished.sort()).toEqual([0, 2, 3, 4]);
+  });
+
   it("dispatches nothing more once aborted", async () => {
     const controller = new AbortController();
     const fake = fakeRequest([20, 20, 20, 20, 20, 20]);
