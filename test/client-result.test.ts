@@ -155,6 +155,27 @@ describe("classify: failures the network gave", () => {
     );
   });
 
+  it("reads a TLS prefix and a proxy's refusal only at the start", () => {
+    // A TLS family's prefix inside another code, at its end, or a bare prefix of one.
+    for (const code of [
+      "X_ERR_TLS_Y",
+      "ERR_HTTP2_CERT_",
+      "X_DEPTH_ZERO_",
+      "X_UNABLE_TO_",
+      "CERT",
+    ]) {
+      expect(classify(failure(code), null, 1000, false).kind, code).toBe("other");
+    }
+    expect(classify(failure("ERR_SSL_"), null, 1000, false).kind).toBe("tls");
+    // A server's own text that mentions a proxy response is not the proxy refusing a tunnel.
+    const quoted = failure("UND_ERR_ABORTED", "upstream: Proxy response (502) !== 200");
+    expect(classify(quoted, null, 1000, false)).toEqual({
+      kind: "aborted",
+      code: "UND_ERR_ABORTED",
+      message: "upstream: Proxy response (502) !== 200",
+    });
+  });
+
   it("says how long a connect timeout waited", () => {
     const timedOut = failure("UND_ERR_CONNECT_TIMEOUT", "Connect Timeout Error (timeout: 250ms)");
     expect(classify(timedOut, null, 1000, false)).toEqual({

@@ -1,0 +1,303 @@
+/**
+ * The client's edges against real listeners on 127.0.0.1: the protocol an origin is known by,
+ * HTTP/2's hold-back, proxies shared between origins, connection caps, `--resolve` rules and
+ * redirects that are not the usual one-Location, small-body kind.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { performance } from "node:perf_hooks";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ClientSettings, createAgent, openClient } from "../src/client.js";
+import { type ConnectionOptions, DEFAULT_CONNECTION } from "../src/options.js";
+import type { RequestResult } from "../src/report/model.js";
+import { type LocalServerHandle, startServer } from "../src/server.js";
+import { startProxy, type TestProxy } from "./proxy.js";
+
+const request = { method: "GET", headers: {}, timeoutMs: 5000, maxRedirects: 10 };
+
+let plain: LocalServerHandle;
+let tls: LocalServerHandle;
+let h2: LocalServerHandle;
+let proxy: TestProxy;
+/** A 302 with two Location headers at `/two-locations`, one unparsable at `/bad-location`. */
+let odd: Server;
+let oddUrl: string;
+
+beforeAll(async () => {
+  [plain, tls, h2, proxy] = await Promise.all([
+    startServer({ port: 0, record: true }),
+    startServer({ port: 0, https: true }),
+    startServer({ port: 0, http2: true }),
+    startProxy(),
+  ]);
+  odd = createServer((req, res) => {
+    if (req.url === "/two-locations") {
+      res.writeHead(302, [
+        ["location", "/a"],
+        ["location", "/b"],
+      ]);
+      res.end("moved");
+    } else if (req.url === "/bad-location") {
+      res.writeHead(302, { location: "http://[oops/" });
+      res.end();
+    } else res.end("ok");
+  });
+  await new Promise<void>((resolve) => odd.listen(0, "127.0.0.1", resolve));
+  oddUrl = `http://127.0.0.1:${(odd.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await Promise.all([plain.close(), tls.close(), h2.close(), proxy.close()]);
+  await new Promise<void>((resolve) => odd.close(() => resolve()));
+});
+
+/** Fetches the URLs through one client, all at once or one after another. */
+async function fetchAll(
+  urls: readonly string[],
+  connection: Partial<ConnectionOptions> = {},
+  settings: Partial<ClientSettings> = {},
+  inTurn = false,
+): Promise<{ results: RequestResult[]; connectionsOpened: number }> {
+  const client = openClient({
+    ...request,
+    ...settings,
+    connection: { ...DEFAULT_CONNECTION, ...connection },
+  });
+  const now = performance.now();
+  const one = (url: string, index: number) =>
+    client.request({ index, line: index + 1, url }, { runStart: now, enqueuedAt: now });
+  try {
+    const results: RequestResult[] = [];
+    if (inTurn) for (const [index, url] of urls.entries()) results.push(await one(url, index));
+    else results.push(...(await Promise.all(urls.map(one))));
+    return { results, connectionsOpened: (await client.close()).connectionsOpened };
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+}
+
+const many = (base: string, path: string, count: number) =>
+  Array.from({ length: count }, (_, i) => `${base}${path}?i=${i}`);
+
+describe("the protocol an origin is known by", () => {
+  it("is 1.1 for http at once, and unknown for https until a connection negotiated it", async () => {
+    const agent = createAgent({ timeoutMs: 5000 });
+    try {
+      expect(agent.httpVersion("http://127.0.0.1:1")).toBe("1.1");
+      expect(agent.httpVersion(tls.url)).toBeNull();
+      expect(agent.httpVersion(h2.url)).toBeNull();
+    } finally {
+      await agent.destroy();
+    }
+  });
+
+  it("is what the https connections negotiated: 1.1, or 2 with --http2", async () => {
+    const ca = tls.certificate?.cert ?? null;
+    const one = await fetchAll([`${tls.url}/bytes/1`], { ca, http2: true });
+    expect(one.results[0]).toMatchObject({ ok: true, httpVersion: "1.1" });
+    const two = await fetchAll([`${h2.url}/bytes/1`], {
+      ca: h2.certificate?.cert ?? null,
+      http2: true,
+    });
+    expect(two.results[0]).toMatchObject({ ok: true, httpVersion: "2" });
+  });
+});
+
+describe("proxies", () => {
+  it("holds nothing back for http:// through a proxy with --http2", async () => {
+    // The proxy's connection is the one opened, not the origin's: a request held back for the
+    // origin's first connection would never be let go.
+    proxy.passed.length = 0;
+    const { results } = await fetchAll(
+      many(plain.url, "/bytes/3", 3),
+      { http2: true },
+      { env: { HTTP_PROXY: proxy.url }, timeoutMs: 3000 },
+    );
+    expect(results.map((r) => [r.ok, r.bytes])).toEqual(Array(3).fill([true, 3]));
+    expect(proxy.passed).toHaveLength(3);
+  });
+
+  it("shares one proxy between origins and closes every connection through it", async () => {
+    proxy.passed.length = 0;
+    const { results } = await fetchAll(
+      [`${plain.url}/bytes/1`, `${tls.url}/bytes/1`, `${h2.url}/bytes/1`],
+      { insecure: true },
+      { env: { HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url } },
+    );
+    expect(results.map((r) => r.ok)).toEqual([true, true, true]);
+    expect(proxy.passed.map((p) => p.method).sort()).toEqual(["CONNECT", "CONNECT", "GET"]);
+    // Closed means closed: nothing kept alive to the proxy, whichever origin it was for.
+    const deadline = performance.now() + 2000;
+    while (proxy.open() > 0 && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(proxy.open()).toBe(0);
+  });
+});
+
+describe("connection caps", () => {
+  it("keeps one connection for a run of one request at a time", async () => {
+    const { results, connectionsOpened } = await fetchAll(
+      many(plain.url, "/bytes/10", 6),
+      {},
+      { maxInFlight: 1 },
+      true,
+    );
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(connectionsOpened).toBe(1);
+  });
+
+  it("opens no more connections than requests in flight, nor than --per-host, the lower", async () => {
+    const capped = await fetchAll(many(plain.url, "/delay/50", 6), {}, { maxInFlight: 2 });
+    expect(capped.results.every((r) => r.ok)).toBe(true);
+    expect(capped.connectionsOpened).toBe(2);
+    const perHost = await fetchAll(
+      many(plain.url, "/delay/50", 6),
+      { perHost: 2 },
+      { maxInFlight: 6 },
+    );
+    expect(perHost.results.every((r) => r.ok)).toBe(true);
+    expect(perHost.connectionsOpened).toBe(2);
+    const inFlight = await fetchAll(
+      many(plain.url, "/delay/50", 6),
+      { perHost: 6 },
+      { maxInFlight: 3 },
+    );
+    expect(inFlight.connectionsOpened).toBe(3);
+  });
+});
+
+describe("--resolve", () => {
+  const port = () => Number(new URL(plain.url).port);
+
+  it("sends a bracketed IPv6 host to the address its rule names", async () => {
+    const { results } = await fetchAll(
+      [`http://[fd00::fb:1]:${port()}/bytes/4`],
+      { resolve: [{ host: "fd00::fb:1", port: port(), addresses: ["127.0.0.1"] }] },
+      { timeoutMs: 3000 },
+    );
+    expect(results[0]).toMatchObject({ ok: true, bytes: 4 });
+  });
+
+  it("tries the next address when one refuses, and fails as refused when all do", async () => {
+    // The server listens on 127.0.0.1 alone: 127.0.0.2 and 127.0.0.3 refuse its port.
+    const url = `http://api.test:${port()}/bytes/4`;
+    const rule = (addresses: string[]) => ({
+      resolve: [{ host: "api.test", port: port(), addresses }],
+    });
+    const fallback = await fetchAll([url], rule(["127.0.0.2", "127.0.0.1"]));
+    expect(fallback.results[0]).toMatchObject({ ok: true, bytes: 4 });
+    const first = await fetchAll([url], rule(["127.0.0.1", "127.0.0.2"]));
+    expect(first.results[0]).toMatchObject({ ok: true, bytes: 4 });
+    const none = await fetchAll([url], rule(["127.0.0.2", "127.0.0.3"]));
+    expect(none.results[0]?.error).toMatchObject({ kind: "connect", code: "ECONNREFUSED" });
+  });
+
+  it("matches a rule by name and port only, the default port when the URL has none", async () => {
+    const kind = async (url: string, host: string, rulePort: number) => {
+      const { results } = await fetchAll([url], {
+        // 127.0.0.2 has nothing on ports 80 and 443 of this test: a rule that applies fails
+        // to connect there, one that does not leaves the name to DNS, which has no *.test.
+        resolve: [{ host, port: rulePort, addresses: ["127.0.0.2"] }],
+      });
+      return results[0]?.error?.kind;
+    };
+    expect(await kind("http://api.test/", "api.test", 80)).not.toBe("dns");
+    expect(await kind("https://api.test/", "api.test", 443)).not.toBe("dns");
+    expect(await kind("http://api.test/", "api.test", 443)).toBe("dns");
+    expect(await kind("https://api.test/", "api.test", 80)).toBe("dns");
+    expect(await kind("http://api.test/", "other.test", 80)).toBe("dns");
+  });
+});
+
+describe("redirects out of the ordinary", () => {
+  it("takes a 3xx with two Location headers as the final answer", async () => {
+    const { results } = await fetchAll([`${oddUrl}/two-locations`]);
+    expect(results[0]).toMatchObject({ ok: true, status: 302, redirects: 0, bytes: 5 });
+  });
+
+  it("cuts a redirect's body over 1 MiB and follows it; drains one of 1 MiB on its connection", async () => {
+    const mib = 1 << 20;
+    const big = await fetchAll([`${plain.url}/status/302?location=/bytes/3&bytes=${4 * mib}`]);
+    expect(big.results[0]).toMatchObject({
+      ok: true,
+      status: 200,
+      redirects: 1,
+      bytes: 3,
+      finalUrl: `${plain.url}/bytes/3`,
+    });
+    // One request at a time, as in the sequential mode, so a connection given back is waited for.
+    const exact = await fetchAll(
+      [`${plain.url}/status/302?location=/bytes/3&bytes=${mib}`],
+      {},
+      { maxInFlight: 1 },
+    );
+    expect(exact.results[0]).toMatchObject({ ok: true, redirects: 1, bytes: 3 });
+    // Read to its end, so the next hop went out on the same connection.
+    expect(exact.connectionsOpened).toBe(1);
+  });
+
+  it("keeps a POST's own Content-Type on a 303 when it has no body to drop", async () => {
+    plain.received.length = 0;
+    const { results } = await fetchAll(
+      [`${plain.url}/status/303?location=/echo`],
+      {},
+      {
+        method: "POST",
+        headers: { "Content-Type": "text/plain" },
+      },
+    );
+    expect(results[0]).toMatchObject({ ok: true, redirects: 1 });
+    expect(plain.received.map((r) => [r.method, r.headers["content-type"]])).toEqual([
+      ["POST", "text/plain"],
+      ["GET", "text/plain"],
+    ]);
+  });
+});
+
+describe("failures around the response", () => {
+  it("fails a status without a reason phrase with the number alone", async () => {
+    const { results } = await fetchAll([`${plain.url}/status/599`]);
+    expect(results[0]?.error).toEqual({ kind: "http", code: null, message: "HTTP 599" });
+  });
+
+  it("says a single redirect is the limit in the singular", async () => {
+    const { results } = await fetchAll([`${plain.url}/redirect/3`], {}, { maxRedirects: 1 });
+    expect(results[0]).toMatchObject({ ok: false, redirects: 1, status: 302 });
+    expect(results[0]?.error).toEqual({
+      kind: "other",
+      code: null,
+      message: "more than 1 redirect",
+    });
+  });
+
+  it("fails a redirect to a Location that is no URL, as the URL parser says", async () => {
+    const { results } = await fetchAll([`${oddUrl}/bad-location`]);
+    expect(results[0]).toMatchObject({ ok: false, status: 302, redirects: 0 });
+    expect(results[0]?.error).toMatchObject({ kind: "other", code: "ERR_INVALID_URL" });
+  });
+
+  it("never sends a request interrupted while it waited for a connection", async () => {
+    plain.received.length = 0;
+    const client = openClient({ ...request, maxInFlight: 1 });
+    const now = performance.now();
+    const clock = { runStart: now, enqueuedAt: now };
+    const controller = new AbortController();
+    const first = client.request({ index: 0, line: 1, url: `${plain.url}/delay/200` }, clock);
+    const queued = client.request(
+      { index: 1, line: 2, url: `${plain.url}/bytes/1?queued` },
+      clock,
+      controller.signal,
+    );
+    setTimeout(() => controller.abort(), 50);
+    try {
+      expect((await queued).error?.kind).toBe("aborted");
+      expect((await first).ok).toBe(true);
+      // The connection is free again a loop turn after the first ends; give it a few.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(plain.received.map((r) => r.target)).toEqual(["/delay/200"]);
+    } finally {
+      await client.close();
+    }
+  });
+});
