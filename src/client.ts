@@ -222,11 +222,23 @@ export class Connections {
     return new Pool(origin, {
       ...options,
       connect: (params, callback) => this.#connect(origin, connector, params, callback),
-      factory: (url: URL, clientOptions: object) => {
-        const client = new UndiciClient(url, clientOptions);
-        // Left unset, each connection takes its protocol's own: one request at a time on
-        // HTTP/1.1 (no pipelining), as many streams as the server allows on HTTP/2.
-        if (this.#connection.http2) client.pipelining = undefined as unknown as number;
+      factory: (url: URL, clientOptions: Pool.Options) => {
+        if (!this.#connection.http2) return new UndiciClient(url, clientOptions);
+        const connect = clientOptions.connect as buildConnector.connector;
+        // Set as each connection says its protocol: on HTTP/2 left unset, so it takes as many
+        // streams as the server allows; on HTTP/1.1 one request at a time, as without the flag
+        // (unset, undici would send `Connection: close` and open a connection per request).
+        const client = new UndiciClient(url, {
+          ...clientOptions,
+          connect: (params, callback) =>
+            connect(params, (error, socket) => {
+              if (socket) {
+                const h2 = "alpnProtocol" in socket && socket.alpnProtocol === "h2";
+                client.pipelining = h2 ? (undefined as unknown as number) : 1;
+              }
+              (callback as (e: Error | null, s: typeof socket) => void)(error, socket);
+            }),
+        });
         return client;
       },
     });

@@ -26,7 +26,7 @@ let oddUrl: string;
 beforeAll(async () => {
   [plain, tls, h2, proxy] = await Promise.all([
     startServer({ port: 0, record: true }),
-    startServer({ port: 0, https: true }),
+    startServer({ port: 0, https: true, record: true }),
     startServer({ port: 0, http2: true }),
     startProxy(),
   ]);
@@ -100,6 +100,21 @@ describe("the protocol an origin is known by", () => {
       http2: true,
     });
     expect(two.results[0]).toMatchObject({ ok: true, httpVersion: "2" });
+  });
+});
+
+describe("--http2 against a server without h2", () => {
+  it("keeps each HTTP/1.1 connection alive for the next request", async () => {
+    tls.received.length = 0;
+    const { results, connectionsOpened } = await fetchAll(
+      many(tls.url, "/bytes/1", 4),
+      { http2: true, insecure: true },
+      { maxInFlight: 1 },
+      true,
+    );
+    expect(results.map((r) => [r.ok, r.httpVersion])).toEqual(Array(4).fill([true, "1.1"]));
+    expect(tls.received.map((r) => r.headers.connection)).toEqual(Array(4).fill("keep-alive"));
+    expect(connectionsOpened).toBe(1);
   });
 });
 
