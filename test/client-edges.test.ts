@@ -6,8 +6,15 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
+import { Agent } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ClientSettings, createAgent, openClient } from "../src/client.js";
+import {
+  type ClientSettings,
+  createAgent,
+  createRequester,
+  openClient,
+  type RequestOptions,
+} from "../src/client.js";
 import { type ConnectionOptions, DEFAULT_CONNECTION } from "../src/options.js";
 import type { RequestResult } from "../src/report/model.js";
 import { type LocalServerHandle, startServer } from "../src/server.js";
@@ -19,7 +26,10 @@ let plain: LocalServerHandle;
 let tls: LocalServerHandle;
 let h2: LocalServerHandle;
 let proxy: TestProxy;
-/** A 302 with two Location headers at `/two-locations`, one unparsable at `/bad-location`. */
+/**
+ * A 302 with two Location headers at `/two-locations`, one unparsable at `/bad-location`, one
+ * to anywhere at `/away?to=<url>`; a body that stops after three bytes at `/stall`.
+ */
 let odd: Server;
 let oddUrl: string;
 
@@ -40,6 +50,13 @@ beforeAll(async () => {
     } else if (req.url === "/bad-location") {
       res.writeHead(302, { location: "http://[oops/" });
       res.end();
+    } else if (req.url?.startsWith("/away?to=")) {
+      res.writeHead(302, { location: decodeURIComponent(req.url.slice("/away?to=".length)) });
+      res.end();
+    } else if (req.url === "/stall") {
+      // Headers and three bytes of ten, then nothing.
+      res.writeHead(200, { "content-length": "10" });
+      res.write("abc");
     } else res.end("ok");
   });
   await new Promise<void>((resolve) => odd.listen(0, "127.0.0.1", resolve));
@@ -47,7 +64,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all([plain.close(), tls.close(), h2.close(), proxy.close()]);
-  await new Promise<void>((resolve) => odd.close(() => resolve()));
+  await new Promise<void>((resolve) => {
+    odd.close(() => resolve());
+    odd.closeAllConnections();
+  });
 });
 
 /** Fetches the URLs through one client, all at once or one after another. */
@@ -233,7 +253,12 @@ describe("redirects out of the ordinary", () => {
 
   it("cuts a redirect's body over 1 MiB and follows it; drains one of 1 MiB on its connection", async () => {
     const mib = 1 << 20;
-    const big = await fetchAll([`${plain.url}/status/302?location=/bytes/3&bytes=${4 * mib}`]);
+    // One request at a time, as in the sequential mode, so a connection given back is waited for.
+    const big = await fetchAll(
+      [`${plain.url}/status/302?location=/bytes/3&bytes=${4 * mib}`],
+      {},
+      { maxInFlight: 1 },
+    );
     expect(big.results[0]).toMatchObject({
       ok: true,
       status: 200,
@@ -241,7 +266,8 @@ describe("redirects out of the ordinary", () => {
       bytes: 3,
       finalUrl: `${plain.url}/bytes/3`,
     });
-    // One request at a time, as in the sequential mode, so a connection given back is waited for.
+    // Cut, so the next hop needed a connection of its own.
+    expect(big.connectionsOpened).toBe(2);
     const exact = await fetchAll(
       [`${plain.url}/status/302?location=/bytes/3&bytes=${mib}`],
       {},
@@ -313,6 +339,144 @@ describe("failures around the response", () => {
       expect(plain.received.map((r) => r.target)).toEqual(["/delay/200"]);
     } finally {
       await client.close();
+    }
+  });
+});
+
+describe("the request function", () => {
+  const options: RequestOptions = { ...request, timeoutMs: 300 };
+  const clock = () => {
+    const now = performance.now();
+    return { runStart: now, enqueuedAt: now };
+  };
+
+  it("tells the listener of each result once, a request cut mid-body too", async () => {
+    const agent = createAgent(options);
+    const heard: string[] = [];
+    const fetch = createRequester(agent, options, (result) => heard.push(result.url));
+    try {
+      const cut = await fetch({ index: 0, line: 1, url: `${oddUrl}/stall` }, clock());
+      expect(cut).toMatchObject({ ok: false, status: 200, bytes: 3 });
+      expect(cut.error).toEqual({
+        kind: "timeout",
+        code: null,
+        message: "body not complete within 300 ms",
+      });
+      await fetch({ index: 1, line: 2, url: `${plain.url}/bytes/1` }, clock());
+      // Anything undici reports after the cut comes within a few loop turns.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(heard).toEqual([`${oddUrl}/stall`, `${plain.url}/bytes/1`]);
+    } finally {
+      await agent.destroy();
+    }
+  });
+
+  it("sends nothing for a signal that had already fired", async () => {
+    plain.received.length = 0;
+    const agent = createAgent(options);
+    try {
+      const result = await createRequester(agent, options)(
+        { index: 0, line: 1, url: `${plain.url}/bytes/1?fired` },
+        clock(),
+        AbortSignal.abort(),
+      );
+      expect(result.error?.kind).toBe("aborted");
+      expect(plain.received).toEqual([]);
+    } finally {
+      await agent.destroy();
+    }
+  });
+
+  it("fails a target that is no URL as the URL parser says", async () => {
+    const agent = createAgent(options);
+    try {
+      const result = await createRequester(agent, options)(
+        { index: 0, line: 1, url: "not a url" },
+        clock(),
+      );
+      expect(result).toMatchObject({ ok: false, status: null, httpVersion: null });
+      expect(result.error).toMatchObject({ kind: "other", code: "ERR_INVALID_URL" });
+    } finally {
+      await agent.destroy();
+    }
+  });
+
+  it("works over a plain undici dispatcher, which knows no protocol", async () => {
+    const agent = new Agent();
+    try {
+      const result = await createRequester(agent, options)(
+        { index: 0, line: 1, url: `${plain.url}/bytes/2` },
+        clock(),
+      );
+      expect(result).toMatchObject({ ok: true, bytes: 2, httpVersion: null });
+    } finally {
+      await agent.destroy();
+    }
+  });
+
+  it("times a redirect chain from its first hop", async () => {
+    const { results } = await fetchAll([`${plain.url}/status/302?location=/bytes/1&delay=200`]);
+    expect(results[0]).toMatchObject({ ok: true, redirects: 1 });
+    expect(results[0]?.latencyMs).toBeGreaterThanOrEqual(190);
+    expect(results[0]?.startMs).toBeLessThan(100);
+  });
+
+  it("follows a redirect to https, and keeps headers that only end in a credential's name", async () => {
+    const toTls = await fetchAll(
+      [`${oddUrl}/away?to=${encodeURIComponent(`${tls.url}/bytes/2`)}`],
+      {
+        insecure: true,
+      },
+    );
+    expect(toTls.results[0]).toMatchObject({ ok: true, redirects: 1, bytes: 2 });
+    plain.received.length = 0;
+    const headers = { Cookie: "c", Authorization: "a", "X-Cookie": "xc", "X-Authorization": "xa" };
+    await fetchAll(
+      [`${oddUrl}/away?to=${encodeURIComponent(`${plain.url}/bytes/1`)}`],
+      {},
+      { headers },
+    );
+    const sent = plain.received[0]?.headers ?? {};
+    expect([sent.cookie, sent.authorization, sent["x-cookie"], sent["x-authorization"]]).toEqual([
+      undefined,
+      undefined,
+      "xc",
+      "xa",
+    ]);
+  });
+
+  it("plans each request on the --rate schedule, and stops waiting when aborted", async () => {
+    const client = openClient({ ...request, ratePerSecond: 20 });
+    const at = clock();
+    try {
+      const results = await Promise.all(
+        [0, 1, 2].map((index) =>
+          client.request({ index, line: index + 1, url: `${plain.url}/bytes/1?r=${index}` }, at),
+        ),
+      );
+      const starts = results.map((r) => r.startMs);
+      expect(starts[1]).toBeGreaterThanOrEqual(49);
+      expect(starts[2]).toBeGreaterThanOrEqual(99);
+      for (const r of results) expect(r.scheduleLagMs).toBeGreaterThanOrEqual(0);
+    } finally {
+      await client.close();
+    }
+    // At one per 2 s the second request is planned 2 s in: the abort at 30 ms comes first.
+    const slow = openClient({ ...request, ratePerSecond: 0.5 });
+    const start = clock();
+    try {
+      await slow.request({ index: 0, line: 1, url: `${plain.url}/bytes/1` }, start);
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 30);
+      const cut = await slow.request(
+        { index: 1, line: 2, url: `${plain.url}/bytes/1` },
+        start,
+        controller.signal,
+      );
+      expect(cut.error?.kind).toBe("aborted");
+      expect(performance.now() - start.runStart).toBeLessThan(1500);
+    } finally {
+      await slow.close();
     }
   });
 });
