@@ -18,6 +18,7 @@ import {
 import { type ConnectionOptions, DEFAULT_CONNECTION } from "../src/options.js";
 import type { RequestResult } from "../src/report/model.js";
 import { type LocalServerHandle, startServer } from "../src/server.js";
+import { deadPort } from "./helpers.js";
 import { startProxy, type TestProxy } from "./proxy.js";
 
 const request = { method: "GET", headers: {}, timeoutMs: 5000, maxRedirects: 10 };
@@ -135,6 +136,15 @@ describe("--http2 against a server without h2", () => {
     expect(results.map((r) => [r.ok, r.httpVersion])).toEqual(Array(4).fill([true, "1.1"]));
     expect(tls.received.map((r) => r.headers.connection)).toEqual(Array(4).fill("keep-alive"));
     expect(connectionsOpened).toBe(1);
+  });
+});
+
+describe("--http2 where no connection opens", () => {
+  it("fails a refused port as a connect failure", async () => {
+    const { results } = await fetchAll([`https://127.0.0.1:${await deadPort()}/`], {
+      http2: true,
+    });
+    expect(results[0]?.error).toMatchObject({ kind: "connect", code: "ECONNREFUSED" });
   });
 });
 
