@@ -1,7 +1,13 @@
 import { STATUS_CODES } from "node:http";
 import { isIP } from "node:net";
 import { performance } from "node:perf_hooks";
-import { createSecureContext, rootCertificates, type SecureContext } from "node:tls";
+import {
+  checkServerIdentity,
+  createSecureContext,
+  rootCertificates,
+  type SecureContext,
+  type ConnectionOptions as TlsOptions,
+} from "node:tls";
 import {
   Agent,
   buildConnector,
@@ -20,7 +26,12 @@ import {
 } from "./diagnostics.js";
 import { errorCode } from "./errors.js";
 import { localFailure, openFileLimit } from "./limits.js";
-import { type ConnectionOptions, DEFAULT_CONNECTION, formatDuration } from "./options.js";
+import {
+  type ConnectionOptions,
+  DEFAULT_CONNECTION,
+  formatDuration,
+  type ResolveRule,
+} from "./options.js";
 import { type Env, proxyFor } from "./proxy-rules.js";
 import { sanitize } from "./report/format.js";
 import type {
@@ -217,7 +228,11 @@ export class Connections {
     const connector = this.#timer.wrap(
       typeof options.connect === "function"
         ? options.connect
-        : buildConnector({ ...options.connect, allowH2: this.#connection.http2 }),
+        : buildConnector({
+            ...options.connect,
+            allowH2: this.#connection.http2,
+            ...this.#identityOf(origin),
+          }),
     );
     return new Pool(origin, {
       ...options,
@@ -252,11 +267,7 @@ export class Connections {
     callback: buildConnector.Callback,
   ): void {
     const bare = params.hostname.replace(/^\[(.*)\]$/, "$1").toLowerCase();
-    const rule = this.#connection.resolve.find(
-      (r) =>
-        r.host === bare &&
-        String(r.port) === (params.port || (params.protocol === "https:" ? "443" : "80")),
-    );
+    const rule = resolveRule(this.#connection.resolve, bare, params.port, params.protocol);
     const addresses = rule?.addresses ?? [null];
     const attempt = (i: number): void => {
       const address = addresses[i];
@@ -294,6 +305,19 @@ export class Connections {
       });
     };
     attempt(0);
+  }
+
+  /**
+   * `--resolve` for an IP address in the URL: its certificate is checked against that address,
+   * as curl does, not against the one connected to. A name needs nothing: undici sends it as
+   * SNI and TLS checks the certificate against it.
+   */
+  #identityOf(origin: string): Pick<TlsOptions, "checkServerIdentity"> {
+    const { hostname, port, protocol } = new URL(origin);
+    const host = hostname.replace(/^\[(.*)\]$/, "$1");
+    if (isIP(host) === 0) return {};
+    if (resolveRule(this.#connection.resolve, host, port, protocol) === undefined) return {};
+    return { checkServerIdentity: (_name, certificate) => checkServerIdentity(host, certificate) };
   }
 
   /** TLS options: `-k` and `--cacert`. */
@@ -858,4 +882,15 @@ function rootCause(thrown: unknown): unknown {
 /** Error text a server or the system produced, made one line and safe to print, kept short. */
 function oneLine(text: string): string {
   return sanitize(text).replace(/\s+/g, " ").trim().slice(0, 300);
+}
+
+/** The `--resolve` rule for a connection's host and port (the scheme's own when none is given). */
+function resolveRule(
+  rules: readonly ResolveRule[],
+  host: string,
+  port: string,
+  protocol: string,
+): ResolveRule | undefined {
+  const wanted = port || (protocol === "https:" ? "443" : "80");
+  return rules.find((rule) => rule.host === host && String(rule.port) === wanted);
 }

@@ -4,10 +4,12 @@
  * redirects that are not the usual one-Location, small-body kind.
  */
 import { createServer, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { Agent } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCertificate } from "../src/certificate.js";
 import {
   type ClientSettings,
   createAgent,
@@ -252,6 +254,60 @@ describe("--resolve", () => {
     expect(await kind("http://api.test/", "api.test", 443)).toBe("dns");
     expect(await kind("https://api.test/", "api.test", 80)).toBe("dns");
     expect(await kind("http://api.test/", "other.test", 80)).toBe("dns");
+  });
+});
+
+describe("--resolve for an IP address", () => {
+  /** An HTTPS server on 127.0.0.1 whose certificate names `hosts`; stopped by `close`. */
+  async function httpsFor(hosts: string[]) {
+    const certificate = createCertificate({ hosts });
+    const server = createHttpsServer({ cert: certificate.cert, key: certificate.key }, (_, res) =>
+      res.end("ok"),
+    );
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const close = () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    return { ca: certificate.cert, port, close };
+  }
+
+  it("checks the certificate against the URL's address, not the one connected to", async () => {
+    for (const [names, ok] of [
+      [["127.0.0.5"], true],
+      [["127.0.0.1"], false],
+    ] as const) {
+      const server = await httpsFor([...names]);
+      try {
+        const { results } = await fetchAll([`https://127.0.0.5:${server.port}/`], {
+          ca: server.ca,
+          resolve: [{ host: "127.0.0.5", port: server.port, addresses: ["127.0.0.1"] }],
+        });
+        expect(results[0]?.ok, names[0]).toBe(ok);
+        if (!ok) {
+          expect(results[0]?.error?.message).toContain(
+            "(127.0.0.5 is not among IP Address:127.0.0.1)",
+          );
+        }
+      } finally {
+        await server.close();
+      }
+    }
+  });
+
+  it("checks it against the address connected to without a rule for the URL's", async () => {
+    const server = await httpsFor(["127.0.0.1"]);
+    try {
+      const { results } = await fetchAll([`https://127.0.0.1:${server.port}/`], {
+        ca: server.ca,
+        resolve: [{ host: "127.0.0.1", port: server.port + 1, addresses: ["127.0.0.2"] }],
+      });
+      expect(results[0]).toMatchObject({ ok: true, bytes: 2 });
+    } finally {
+      await server.close();
+    }
   });
 });
 
