@@ -623,9 +623,9 @@ class Exchange implements Dispatcher.DispatchHandler, ConnectionObserver {
   }
 
   onConnection(connection: ConnectionTiming, reused: boolean): void {
-    // One it opened was opened for it: it waited for none, and starts at dispatch. One an
-    // earlier request used may have been busy: it starts as its headers go out on it.
-    if (this.#connectedAt === null && reused) this.#connectedAt = performance.now();
+    // The first hop's only. One it opened was opened for it: it waited for none, and starts
+    // at dispatch. One an earlier request used may have been busy: it starts as its headers go out.
+    if (this.#connection === null && reused) this.#connectedAt = performance.now();
     this.#connection = addHop(this.#connection, connection, reused);
   }
 

@@ -493,11 +493,20 @@ describe("the request function", () => {
     }
   });
 
-  it("times a redirect chain from its first hop", async () => {
-    const { results } = await fetchAll([`${plain.url}/status/302?location=/bytes/1&delay=200`]);
-    expect(results[0]).toMatchObject({ ok: true, redirects: 1 });
-    expect(results[0]?.latencyMs).toBeGreaterThanOrEqual(190);
-    expect(results[0]?.startMs).toBeLessThan(100);
+  it("times a redirect chain from its first hop, its next hop on the same connection too", async () => {
+    // Uncapped the next hop opens a connection of its own; one at a time it reuses the first.
+    for (const maxInFlight of [undefined, 1]) {
+      const { results, connectionsOpened } = await fetchAll(
+        [`${plain.url}/status/302?location=/bytes/1&delay=200`],
+        {},
+        { maxInFlight },
+      );
+      expect(results[0]).toMatchObject({ ok: true, redirects: 1 });
+      expect(connectionsOpened).toBe(maxInFlight === 1 ? 1 : 2);
+      expect(results[0]?.latencyMs).toBeGreaterThanOrEqual(190);
+      expect(results[0]?.startMs).toBeLessThan(100);
+      expect(results[0]?.queuedMs).toBeLessThan(100);
+    }
   });
 
   it("follows a redirect to https, and keeps headers that only end in a credential's name", async () => {
