@@ -28,6 +28,7 @@ const TESTS = {
     "test/client.test.ts",
     "test/wire.test.ts",
     "test/client-connection.test.ts",
+    "test/client-edges.test.ts",
   ],
   // Not the renderer and compare tests: they summarise their fixtures as the files load, which
   // makes nearly every mutant of the summary "static", run against every test in a fresh process.

@@ -1,7 +1,13 @@
 import { STATUS_CODES } from "node:http";
 import { isIP } from "node:net";
 import { performance } from "node:perf_hooks";
-import { createSecureContext, rootCertificates, type SecureContext } from "node:tls";
+import {
+  checkServerIdentity,
+  createSecureContext,
+  rootCertificates,
+  type SecureContext,
+  type ConnectionOptions as TlsOptions,
+} from "node:tls";
 import {
   Agent,
   buildConnector,
@@ -20,7 +26,12 @@ import {
 } from "./diagnostics.js";
 import { errorCode } from "./errors.js";
 import { localFailure, openFileLimit } from "./limits.js";
-import { type ConnectionOptions, DEFAULT_CONNECTION, formatDuration } from "./options.js";
+import {
+  type ConnectionOptions,
+  DEFAULT_CONNECTION,
+  formatDuration,
+  type ResolveRule,
+} from "./options.js";
 import { type Env, proxyFor } from "./proxy-rules.js";
 import { sanitize } from "./report/format.js";
 import type {
@@ -217,16 +228,32 @@ export class Connections {
     const connector = this.#timer.wrap(
       typeof options.connect === "function"
         ? options.connect
-        : buildConnector({ ...options.connect, allowH2: this.#connection.http2 }),
+        : buildConnector({
+            ...options.connect,
+            allowH2: this.#connection.http2,
+            ...this.#identityOf(origin),
+          }),
     );
     return new Pool(origin, {
       ...options,
       connect: (params, callback) => this.#connect(origin, connector, params, callback),
-      factory: (url: URL, clientOptions: object) => {
-        const client = new UndiciClient(url, clientOptions);
-        // Left unset, each connection takes its protocol's own: one request at a time on
-        // HTTP/1.1 (no pipelining), as many streams as the server allows on HTTP/2.
-        if (this.#connection.http2) client.pipelining = undefined as unknown as number;
+      factory: (url: URL, clientOptions: Pool.Options) => {
+        if (!this.#connection.http2) return new UndiciClient(url, clientOptions);
+        const connect = clientOptions.connect as buildConnector.connector;
+        // Set as each connection says its protocol: on HTTP/2 left unset, so it takes as many
+        // streams as the server allows; on HTTP/1.1 one request at a time, as without the flag
+        // (unset, undici would send `Connection: close` and open a connection per request).
+        const client = new UndiciClient(url, {
+          ...clientOptions,
+          connect: (params, callback) =>
+            connect(params, (error, socket) => {
+              if (socket) {
+                const h2 = "alpnProtocol" in socket && socket.alpnProtocol === "h2";
+                client.pipelining = h2 ? (undefined as unknown as number) : 1;
+              }
+              (callback as (e: Error | null, s: typeof socket) => void)(error, socket);
+            }),
+        });
         return client;
       },
     });
@@ -240,11 +267,7 @@ export class Connections {
     callback: buildConnector.Callback,
   ): void {
     const bare = params.hostname.replace(/^\[(.*)\]$/, "$1").toLowerCase();
-    const rule = this.#connection.resolve.find(
-      (r) =>
-        r.host === bare &&
-        String(r.port) === (params.port || (params.protocol === "https:" ? "443" : "80")),
-    );
+    const rule = resolveRule(this.#connection.resolve, bare, params.port, params.protocol);
     const addresses = rule?.addresses ?? [null];
     const attempt = (i: number): void => {
       const address = addresses[i];
@@ -282,6 +305,19 @@ export class Connections {
       });
     };
     attempt(0);
+  }
+
+  /**
+   * `--resolve` for an IP address in the URL: its certificate is checked against that address,
+   * as curl does, not against the one connected to. A name needs nothing: undici sends it as
+   * SNI and TLS checks the certificate against it.
+   */
+  #identityOf(origin: string): Pick<TlsOptions, "checkServerIdentity"> {
+    const { hostname, port, protocol } = new URL(origin);
+    const host = hostname.replace(/^\[(.*)\]$/, "$1");
+    if (isIP(host) === 0) return {};
+    if (resolveRule(this.#connection.resolve, host, port, protocol) === undefined) return {};
+    return { checkServerIdentity: (_name, certificate) => checkServerIdentity(host, certificate) };
   }
 
   /** TLS options: `-k` and `--cacert`. */
@@ -587,9 +623,9 @@ class Exchange implements Dispatcher.DispatchHandler, ConnectionObserver {
   }
 
   onConnection(connection: ConnectionTiming, reused: boolean): void {
-    // One it opened was opened for it: it waited for none, and starts at dispatch. One an
-    // earlier request used may have been busy: it starts as its headers go out on it.
-    if (this.#connectedAt === null && reused) this.#connectedAt = performance.now();
+    // The first hop's only. One it opened was opened for it: it waited for none, and starts
+    // at dispatch. One an earlier request used may have been busy: it starts as its headers go out.
+    if (this.#connection === null && reused) this.#connectedAt = performance.now();
     this.#connection = addHop(this.#connection, connection, reused);
   }
 
@@ -846,4 +882,15 @@ function rootCause(thrown: unknown): unknown {
 /** Error text a server or the system produced, made one line and safe to print, kept short. */
 function oneLine(text: string): string {
   return sanitize(text).replace(/\s+/g, " ").trim().slice(0, 300);
+}
+
+/** The `--resolve` rule for a connection's host and port (the scheme's own when none is given). */
+function resolveRule(
+  rules: readonly ResolveRule[],
+  host: string,
+  port: string,
+  protocol: string,
+): ResolveRule | undefined {
+  const wanted = port || (protocol === "https:" ? "443" : "80");
+  return rules.find((rule) => rule.host === host && String(rule.port) === wanted);
 }

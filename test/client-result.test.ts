@@ -155,6 +155,45 @@ describe("classify: failures the network gave", () => {
     );
   });
 
+  it("reads a TLS prefix and a proxy's refusal only at the start", () => {
+    // A TLS family's prefix inside another code, at its end, or a bare prefix of one.
+    for (const code of [
+      "X_ERR_TLS_Y",
+      "ERR_HTTP2_CERT_",
+      "X_DEPTH_ZERO_",
+      "X_UNABLE_TO_",
+      "CERT",
+    ]) {
+      expect(classify(failure(code), null, 1000, false).kind, code).toBe("other");
+    }
+    expect(classify(failure("ERR_SSL_"), null, 1000, false).kind).toBe("tls");
+    // A server's own text that mentions a proxy response is not the proxy refusing a tunnel.
+    const quoted = failure("UND_ERR_ABORTED", "upstream: Proxy response (502) !== 200");
+    expect(classify(quoted, null, 1000, false)).toEqual({
+      kind: "aborted",
+      code: "UND_ERR_ABORTED",
+      message: "upstream: Proxy response (502) !== 200",
+    });
+  });
+
+  it("follows a socket error to its cause only when both are coded errors", () => {
+    // Another coded error keeps its own code over a coded cause.
+    const pipe = failure("EPIPE", "broken pipe", failure("ECONNRESET", "reset"));
+    expect(classify(pipe, null, 1000, false)).toMatchObject({
+      code: "EPIPE",
+      message: "broken pipe",
+    });
+    // A cause that is no Error, or a thrown value that is none, is not looked into.
+    const odd = failure("UND_ERR_SOCKET", "closed", { code: "ECONNRESET" });
+    expect(classify(odd, null, 1000, false)).toMatchObject({ code: "UND_ERR_SOCKET" });
+    const plain = { code: "UND_ERR_SOCKET", cause: failure("ECONNRESET", "reset") };
+    expect(classify(plain, null, 1000, false)).toEqual({
+      kind: "reset",
+      code: "UND_ERR_SOCKET",
+      message: "[object Object]",
+    });
+  });
+
   it("says how long a connect timeout waited", () => {
     const timedOut = failure("UND_ERR_CONNECT_TIMEOUT", "Connect Timeout Error (timeout: 250ms)");
     expect(classify(timedOut, null, 1000, false)).toEqual({
@@ -214,6 +253,30 @@ describe("classify: failures the network gave", () => {
     expect(classify(noNames, null, 1000, false).message).toBe(
       "certificate for another host; accept it on purpose with -k (--insecure)",
     );
+    // Names but no host in the message: nothing to compare them with.
+    const noHost = Object.assign(failure("ERR_TLS_CERT_ALTNAME_INVALID", "altnames differ"), {
+      cert: { subjectaltname: "DNS:localhost" },
+    });
+    expect(classify(noHost, null, 1000, false).message).toBe(
+      "certificate for another host; accept it on purpose with -k (--insecure)",
+    );
+    // An IP asked for, with the names the certificate has.
+    const ip = Object.assign(
+      failure("ERR_TLS_CERT_ALTNAME_INVALID", "IP: 10.0.0.1 is not in the cert's list: 127.0.0.1"),
+      { cert: { subjectaltname: "IP Address:127.0.0.1" } },
+    );
+    expect(classify(ip, null, 1000, false).message).toBe(
+      "certificate for another host (10.0.0.1 is not among IP Address:127.0.0.1); accept it on purpose with -k (--insecure)",
+    );
+    // A certificate code on the outside of attempts that left no error to look into.
+    const empty = Object.assign(new AggregateError([undefined], "no attempt"), {
+      code: "CERT_HAS_EXPIRED",
+    });
+    expect(classify(empty, null, 1000, false)).toEqual({
+      kind: "tls",
+      code: "CERT_HAS_EXPIRED",
+      message: "expired certificate; accept it on purpose with -k (--insecure)",
+    });
   });
 
   it("makes a server's message one short, printable line", () => {

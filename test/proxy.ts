@@ -22,6 +22,8 @@ export interface TestProxy {
   port: number;
   /** What passed through, in order of arrival. */
   passed: Passed[];
+  /** Client connections open right now (plain requests and tunnels). */
+  open(): number;
   /** Stops listening and cuts every connection and tunnel. */
   close(): Promise<void>;
 }
@@ -58,6 +60,7 @@ export async function startProxy(options: { credentials?: string } = {}): Promis
     url: `http://127.0.0.1:${port}`,
     port,
     passed,
+    open: () => sockets.size,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
