@@ -297,19 +297,6 @@ describe("--resolve for an IP address", () => {
     }
   });
 
-  it("checks an IPv6 URL's certificate against its address, brackets off", async () => {
-    const server = await httpsFor(["fd00::5"]);
-    try {
-      const { results } = await fetchAll([`https://[fd00::5]:${server.port}/`], {
-        ca: server.ca,
-        resolve: [{ host: "fd00::5", port: server.port, addresses: ["127.0.0.1"] }],
-      });
-      expect(results[0]).toMatchObject({ ok: true, bytes: 2 });
-    } finally {
-      await server.close();
-    }
-  });
-
   it("checks it against the address connected to without a rule for the URL's", async () => {
     const server = await httpsFor(["127.0.0.1"]);
     try {
