@@ -8,40 +8,16 @@ import { type AddressInfo, createServer as createNetServer, type Socket } from "
 import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Certificate, createCertificate } from "../src/certificate.js";
-import { type ClientSettings, openClient } from "../src/client.js";
-import { type ConnectionOptions, DEFAULT_CONNECTION } from "../src/options.js";
-import type { RequestResult } from "../src/report/model.js";
+import type { ConnectionOptions } from "../src/options.js";
 import { peakOverlap } from "../src/runners/concurrent.js";
 import { type LocalServerHandle, startServer } from "../src/server.js";
-import { deadPort } from "./helpers.js";
+import { deadPort, fetchThrough } from "./helpers.js";
 import { startProxy, type TestProxy } from "./proxy.js";
 
 const request = { method: "GET", headers: {}, timeoutMs: 10_000, maxRedirects: 10 };
 
 /** Fetches every URL at once through one client; the results and the connections it opened. */
-async function fetchAll(
-  urls: readonly string[],
-  connection: Partial<ConnectionOptions>,
-  settings: Partial<ClientSettings> = {},
-): Promise<{ results: RequestResult[]; connectionsOpened: number }> {
-  const client = openClient({
-    ...request,
-    ...settings,
-    connection: { ...DEFAULT_CONNECTION, ...connection },
-  });
-  const now = performance.now();
-  try {
-    const results = await Promise.all(
-      urls.map((url, index) =>
-        client.request({ index, line: index + 1, url }, { runStart: now, enqueuedAt: now }),
-      ),
-    );
-    return { results, connectionsOpened: (await client.close()).connectionsOpened };
-  } catch (error) {
-    await client.close();
-    throw error;
-  }
-}
+const fetchAll = fetchThrough.bind(null, request);
 
 const many = (base: string, path: string, count: number) =>
   Array.from({ length: count }, (_, i) => `${base}${path}${path.includes("?") ? "&" : "?"}i=${i}`);

@@ -10,17 +10,9 @@ import { performance } from "node:perf_hooks";
 import { Agent } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCertificate } from "../src/certificate.js";
-import {
-  type ClientSettings,
-  createAgent,
-  createRequester,
-  openClient,
-  type RequestOptions,
-} from "../src/client.js";
-import { type ConnectionOptions, DEFAULT_CONNECTION } from "../src/options.js";
-import type { RequestResult } from "../src/report/model.js";
+import { createAgent, createRequester, openClient, type RequestOptions } from "../src/client.js";
 import { type LocalServerHandle, startServer } from "../src/server.js";
-import { deadPort } from "./helpers.js";
+import { deadPort, fetchThrough } from "./helpers.js";
 import { startProxy, type TestProxy } from "./proxy.js";
 
 const request = { method: "GET", headers: {}, timeoutMs: 5000, maxRedirects: 10 };
@@ -74,30 +66,7 @@ afterAll(async () => {
 });
 
 /** Fetches the URLs through one client, all at once or one after another. */
-async function fetchAll(
-  urls: readonly string[],
-  connection: Partial<ConnectionOptions> = {},
-  settings: Partial<ClientSettings> = {},
-  inTurn = false,
-): Promise<{ results: RequestResult[]; connectionsOpened: number }> {
-  const client = openClient({
-    ...request,
-    ...settings,
-    connection: { ...DEFAULT_CONNECTION, ...connection },
-  });
-  const now = performance.now();
-  const one = (url: string, index: number) =>
-    client.request({ index, line: index + 1, url }, { runStart: now, enqueuedAt: now });
-  try {
-    const results: RequestResult[] = [];
-    if (inTurn) for (const [index, url] of urls.entries()) results.push(await one(url, index));
-    else results.push(...(await Promise.all(urls.map(one))));
-    return { results, connectionsOpened: (await client.close()).connectionsOpened };
-  } catch (error) {
-    await client.close();
-    throw error;
-  }
-}
+const fetchAll = fetchThrough.bind(null, request);
 
 const many = (base: string, path: string, count: number) =>
   Array.from({ length: count }, (_, i) => `${base}${path}?i=${i}`);

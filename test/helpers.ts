@@ -2,7 +2,13 @@ import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import type { Io } from "../src/cli.js";
-import { requestResult } from "../src/client.js";
+import {
+  type ClientSettings,
+  openClient,
+  type RequestOptions,
+  requestResult,
+} from "../src/client.js";
+import { type ConnectionOptions, DEFAULT_CONNECTION } from "../src/options.js";
 import type { RequestResult } from "../src/report/model.js";
 import type { LocalServerHandle } from "../src/server.js";
 
@@ -183,4 +189,34 @@ export function fakeResult(
     },
   );
   return { ...measured, ...fields };
+}
+
+/**
+ * Fetches the URLs through one client opened with `request`, the connection flags and any other
+ * settings, all at once or (`inTurn`) one after another; the results and the connections it opened.
+ */
+export async function fetchThrough(
+  request: RequestOptions,
+  urls: readonly string[],
+  connection: Partial<ConnectionOptions> = {},
+  settings: Partial<ClientSettings> = {},
+  inTurn = false,
+): Promise<{ results: RequestResult[]; connectionsOpened: number }> {
+  const client = openClient({
+    ...request,
+    ...settings,
+    connection: { ...DEFAULT_CONNECTION, ...connection },
+  });
+  const now = performance.now();
+  const one = (url: string, index: number) =>
+    client.request({ index, line: index + 1, url }, { runStart: now, enqueuedAt: now });
+  try {
+    const results: RequestResult[] = [];
+    if (inTurn) for (const [index, url] of urls.entries()) results.push(await one(url, index));
+    else results.push(...(await Promise.all(urls.map(one))));
+    return { results, connectionsOpened: (await client.close()).connectionsOpened };
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
 }
