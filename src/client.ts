@@ -31,6 +31,7 @@ import {
   DEFAULT_CONNECTION,
   formatDuration,
   type ResolveRule,
+  unbracket,
 } from "./options.js";
 import { type Env, proxyFor } from "./proxy-rules.js";
 import { sanitize } from "./report/format.js";
@@ -266,7 +267,7 @@ export class Connections {
     params: buildConnector.Options,
     callback: buildConnector.Callback,
   ): void {
-    const bare = params.hostname.replace(/^\[(.*)\]$/, "$1").toLowerCase();
+    const bare = unbracket(params.hostname).toLowerCase();
     const rule = resolveRule(this.#connection.resolve, bare, params.port, params.protocol);
     const addresses = rule?.addresses ?? [null];
     const attempt = (i: number): void => {
@@ -314,7 +315,7 @@ export class Connections {
    */
   #identityOf(origin: string): Pick<TlsOptions, "checkServerIdentity"> {
     const { hostname, port, protocol } = new URL(origin);
-    const host = hostname.replace(/^\[(.*)\]$/, "$1");
+    const host = unbracket(hostname);
     if (isIP(host) === 0) return {};
     if (resolveRule(this.#connection.resolve, host, port, protocol) === undefined) return {};
     return { checkServerIdentity: (_name, certificate) => checkServerIdentity(host, certificate) };

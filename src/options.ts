@@ -407,6 +407,11 @@ export const DEFAULT_CONNECTION: Readonly<ConnectionOptions> = Object.freeze({
   resolve: [],
 });
 
+/** An IPv6 address as URLs write it, `[::1]`, without its brackets; anything else as it is. */
+export function unbracket(host: string): string {
+  return host.replace(/^\[(.*)\]$/, "$1");
+}
+
 /** One `--resolve host:port:addr[,addr…]`. */
 export interface ResolveRule {
   /** Lower-case host name as it appears in URLs (no brackets). */
@@ -576,13 +581,11 @@ export function parseResolve(value: string, flag: string): ResolveRule {
   const port = Number(rawPort);
   if (!(port >= 1 && port <= 65_535))
     throw expected(flag, `${hint}, with a port from 1 to 65535`, value);
-  const addresses = rawAddresses
-    .split(",")
-    .map((address) => address.trim().replace(/^\[(.*)\]$/, "$1"));
+  const addresses = rawAddresses.split(",").map((address) => unbracket(address.trim()));
   if (addresses.some((address) => isIP(address) === 0)) {
     throw expected(flag, `${hint}, with IP addresses after the port`, value);
   }
-  return { host: rawHost.replace(/^\[(.*)\]$/, "$1").toLowerCase(), port, addresses };
+  return { host: unbracket(rawHost).toLowerCase(), port, addresses };
 }
 
 /** Reads a file a flag names (`--cacert`, `--data @FILE`), once; a failure is a one-line usage error. */

@@ -4,7 +4,7 @@
  */
 import { isIP } from "node:net";
 import type { ConnectionOptions } from "./options.js";
-import { parseNoProxy, parseProxy } from "./options.js";
+import { parseNoProxy, parseProxy, unbracket } from "./options.js";
 
 /** Environment variables, as `process.env` holds them. */
 export type Env = Record<string, string | undefined>;
@@ -17,13 +17,10 @@ function fromEnv(env: Env, name: string): string | undefined {
 
 /** Whether `host` (no brackets, lower-case) is in a no-proxy list. */
 export function bypassesProxy(host: string, noProxy: readonly string[]): boolean {
-  const name = host
-    .toLowerCase()
-    .replace(/^\[(.*)\]$/, "$1")
-    .replace(/\.$/, "");
+  const name = unbracket(host.toLowerCase()).replace(/\.$/, "");
   return noProxy.some((entry) => {
     if (entry === "*") return true;
-    const bare = entry.replace(/^\[(.*)\]$/, "$1");
+    const bare = unbracket(entry);
     if (isIP(bare) !== 0 || isIP(name) !== 0) return bare === name;
     // `example.com` and `.example.com` both match the domain and every name under it.
     const domain = bare.replace(/^\./, "").replace(/\.$/, "");
