@@ -821,7 +821,7 @@ async function runAndReport(
     import("./progress.js"),
     import("./heap.js"),
   ]);
-  limitHeapGrowth();
+  const stopHeapWatch = limitHeapGrowth();
   const { OutputError, writeOutput, writeOutputs } = await import("./report/outputs.js");
   const warn = settings.stderrColor ? pc.yellow("Warning") : "Warning";
   if (!settings.quiet) for (const notice of settings.notices) io.stderr(`${warn}: ${notice}\n`);
@@ -858,6 +858,7 @@ async function runAndReport(
       onProgress: progress?.onProgress,
     });
   } finally {
+    stopHeapWatch();
     progress?.stop();
     unsubscribe();
   }
