@@ -387,19 +387,35 @@ export function blockingSentence(report: Report, modes: Mode[]): string | null {
 }
 
 /**
+ * The event loop's busy share from which a concurrent run's slower requests may be fetchbench's
+ * own doing: with the loop that busy, responses wait to be read and connections to be opened.
+ */
+export const CLIENT_BUSY_SHARE = 0.9;
+
+/**
  * The sentence that says the server slowed down under concurrency, from the comparison's median
- * latency ratio; null when it did not (or it is unknown).
+ * latency ratio; null when it did not (or it is unknown). When fetchbench's own event loop was
+ * nearly always busy during the concurrent run, the server is not blamed: this machine held
+ * requests back too, and the sentence says so.
  */
 export function serverSlowedSentence(report: Report): string | null {
   const cmp = report.summary.comparison;
   if (cmp === null || cmp.latencyRatio === null || cmp.latencyRatio < SERVER_SLOWED_RATIO) {
     return null;
   }
-  return (
-    `The server slowed down under concurrency: the median ${cmp.mode} request took ` +
-    `${formatRatio(cmp.latencyRatio)} as long as the median ${cmp.baseline} one, so the speed-up ` +
-    "hides a server that queues requests."
-  );
+  const took =
+    `the median ${cmp.mode} request took ${formatRatio(cmp.latencyRatio)} as long as ` +
+    `the median ${cmp.baseline} one`;
+  const loop = report.summary.modes[cmp.mode]?.eventLoop;
+  if (loop != null && loop.utilization >= CLIENT_BUSY_SHARE) {
+    const delay = loop.maxDelayMs === null ? "" : `, delays up to ${formatMs(loop.maxDelayMs)}`;
+    return (
+      `Requests slowed down under concurrency: ${took}, but fetchbench's own event loop was ` +
+      `busy ${formatPercent(loop.utilization)} of that run${delay}, so this machine held ` +
+      "requests back too; a lower --concurrency tells the server's share apart."
+    );
+  }
+  return `The server slowed down under concurrency: ${took}, so the speed-up hides a server that queues requests.`;
 }
 
 /**

@@ -369,6 +369,23 @@ describe("renderTable", () => {
     );
   });
 
+  it("does not blame the server when its own event loop was nearly always busy", () => {
+    const text = (report: Report) => renderTable(report, PLAIN).replaceAll("\n", " ");
+    const busy: Report = structuredClone(singleRun);
+    if (busy.summary.comparison) busy.summary.comparison.latencyRatio = 29.7;
+    const heartbeat = { expected: 90, fired: 2 };
+    const loop = { maxDelayMs: 373, p99DelayMs: 373, utilization: 0.99, heartbeat };
+    const concurrent = busy.summary.modes.concurrent;
+    if (concurrent) concurrent.eventLoop = loop;
+    expect(text(busy)).not.toMatch(/The server slowed down/);
+    expect(text(busy)).toContain(
+      "Requests slowed down under concurrency: the median concurrent request took 29.7× as long as the median sequential one, but fetchbench's own event loop was busy 99% of that run, delays up to 373 ms, so this machine held requests back too; a lower --concurrency tells the server's share apart.",
+    );
+    // Just below the share, the server is named as before.
+    if (concurrent) concurrent.eventLoop = { ...loop, utilization: 0.89 };
+    expect(text(busy)).toContain("The server slowed down under concurrency");
+  });
+
   it("shows a heartbeat that had nothing to measure as –, not 0/0", () => {
     const short: Report = structuredClone(multiRun);
     const loop = short.summary.modes.blocking?.eventLoop;
