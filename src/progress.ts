@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import pc from "picocolors";
 import type { ProgressEvent } from "./index.js";
+import { formatDuration } from "./report/units.js";
 
 export interface ProgressOptions {
   /** Where the display goes: standard error, and only when it is a terminal. */
@@ -10,6 +11,8 @@ export interface ProgressOptions {
   columns: number;
   /** At most one redraw per this many ms. */
   intervalMs?: number;
+  /** The clock, in ms (`performance.now` unless a test sets it). */
+  now?: () => number;
 }
 
 export interface Progress {
@@ -18,17 +21,31 @@ export interface Progress {
   stop(): void;
 }
 
+/** A run is this old before the time left is guessed: the first requests say little. */
+const ESTIMATE_AFTER_MS = 1000;
+
+/**
+ * ` · 24 s left`: the run's pace so far applied to the requests still to come, in whole
+ * seconds; nothing before {@link ESTIMATE_AFTER_MS} or once every request is done.
+ */
+export function timeLeft(elapsedMs: number, done: number, total: number): string {
+  if (done === 0 || done >= total || elapsedMs < ESTIMATE_AFTER_MS) return "";
+  const seconds = Math.ceil(((elapsedMs / done) * (total - done)) / 1000);
+  return ` · ${formatDuration(seconds * 1000)} left`;
+}
+
 /** Widest the progress bar gets, and the narrowest worth drawing. */
 const BAR_WIDTH = 20;
 const MIN_BAR_WIDTH = 5;
 
 /**
- * A one-line display of the run under way: mode, run, requests done of total, failures so far
- * and elapsed time. Events only bump counters; a timer redraws at most ~10 times a second, so
+ * A one-line display of the run under way: mode, run, requests done of total, failures so far,
+ * elapsed time and, after a second, the time left at the pace so far. Events only bump counters; a timer redraws at most ~10 times a second, so
  * the display costs the measured runs next to nothing (a frozen event loop simply skips redraws).
  */
 export function createProgress(options: ProgressOptions): Progress {
   const colors = pc.createColors(options.color);
+  const now = options.now ?? (() => performance.now());
   let mode: string | null = null;
   let label = "";
   let total = 0;
@@ -41,9 +58,10 @@ export function createProgress(options: ProgressOptions): Progress {
   const draw = () => {
     if (mode === null) return;
     dirty = false;
-    const elapsed = ((performance.now() - startedAt) / 1000).toFixed(1);
+    const elapsedMs = now() - startedAt;
+    const elapsed = `${(elapsedMs / 1000).toFixed(1)} s${timeLeft(elapsedMs, done, total)}`;
     const failures = failed > 0 ? ` · ${failed} failed` : "";
-    const counts = `${done}/${total}${failures} · ${elapsed} s`;
+    const counts = `${done}/${total}${failures} · ${elapsed}`;
     // On a narrow terminal the bar gives way first, then the run's label, so that the mode,
     // the counts and the time still show.
     const columns = options.columns - 1;
@@ -53,7 +71,7 @@ export function createProgress(options: ProgressOptions): Progress {
     const filled = total > 0 ? Math.min(width, Math.round((done / total) * width)) : 0;
     const bar = width > 0 ? `${"█".repeat(filled)}${"░".repeat(width - filled)} ` : "";
     const shownFailures = failed > 0 ? colors.red(failures) : "";
-    const line = `${colors.bold(mode)}${shownLabel} ${bar}${done}/${total}${shownFailures} · ${elapsed} s`;
+    const line = `${colors.bold(mode)}${shownLabel} ${bar}${done}/${total}${shownFailures} · ${elapsed}`;
     options.write(`\r\u001b[2K${cut(line, columns)}`);
     shown = true;
   };
@@ -72,7 +90,7 @@ export function createProgress(options: ProgressOptions): Progress {
         total = event.total;
         done = 0;
         failed = 0;
-        startedAt = performance.now();
+        startedAt = now();
         draw();
       } else if (event.type === "request") {
         done += 1;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ProgressEvent } from "../src/index.js";
-import { createProgress } from "../src/progress.js";
+import { createProgress, timeLeft } from "../src/progress.js";
 
 function recorder() {
   const writes: string[] = [];
@@ -39,6 +39,37 @@ describe("progress display", () => {
     expect(last.slice(REDRAW.length)).toMatch(
       /^sequential run 2\/5 [█░]{20} 3\/10 · 1 failed · \d+\.\d s$/,
     );
+  });
+
+  it("guesses the time left from the pace so far, after the first second", async () => {
+    const out = recorder();
+    let clock = 5_000;
+    const progress = createProgress({
+      write: out.write,
+      color: false,
+      columns: 120,
+      intervalMs: 10,
+      now: () => clock,
+    });
+    progress.onProgress({ ...start, total: 2000 });
+    for (let i = 0; i < 1067; i++)
+      progress.onProgress({ type: "request", mode: "sequential", ok: true });
+    clock += 27_600;
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    progress.stop();
+    // 1,067 requests in 27.6 s: the other 933 at that pace take 24.1 s, shown as 25 s.
+    expect((out.writes.at(-2) ?? "").slice(REDRAW.length)).toMatch(
+      /^sequential run 2\/5 [█░]{20} 1067\/2000 · 27\.6 s · 25 s left$/,
+    );
+  });
+
+  it("says nothing of the time left too early or once every request is done", () => {
+    expect(timeLeft(999, 10, 100)).toBe("");
+    expect(timeLeft(5_000, 0, 100)).toBe("");
+    expect(timeLeft(5_000, 100, 100)).toBe("");
+    expect(timeLeft(1_000, 50, 100)).toBe(" · 1 s left");
+    expect(timeLeft(60_000, 10, 100)).toBe(" · 9 min left");
+    expect(timeLeft(10_000, 90, 100)).toBe(" · 2 s left");
   });
 
   it("redraws on a timer, not on every request", async () => {
