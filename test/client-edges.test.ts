@@ -227,12 +227,17 @@ describe("--resolve", () => {
 });
 
 describe("--resolve for an IP address", () => {
-  /** An HTTPS server on `address` whose certificate names `hosts`; stopped by `close`. */
+  /**
+   * An HTTPS server on `address` whose certificate names `hosts`; `serverNames` has the name
+   * each connection asked for (SNI), false for none. Stopped by `close`.
+   */
   async function httpsFor(hosts: string[], address = "127.0.0.1") {
     const certificate = createCertificate({ hosts });
     const server = createHttpsServer({ cert: certificate.cert, key: certificate.key }, (_, res) =>
       res.end("ok"),
     );
+    const serverNames: (string | false | null)[] = [];
+    server.on("secureConnection", (socket) => serverNames.push(socket.servername));
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(0, address, resolve);
@@ -243,7 +248,7 @@ describe("--resolve for an IP address", () => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
-    return { ca: certificate.cert, port, close };
+    return { ca: certificate.cert, port, serverNames, close };
   }
 
   it("checks the certificate against the URL's address, not the one connected to", async () => {
@@ -305,6 +310,26 @@ describe("--resolve for an IP address", () => {
     try {
       const { results } = await fetchAll([`https://[::1]:${server.port}/`], { ca: server.ca });
       expect(results[0]).toMatchObject({ ok: true, bytes: 2 });
+    } finally {
+      await server.close();
+    }
+  });
+
+  // An address as SNI is against RFC 6066 (Node warns, and sends it still): a rule must not make
+  // one out of the URL's address, while a name keeps going out as it does without a rule.
+  it("sends a name as SNI, an address never", async () => {
+    const server = await httpsFor(["localhost", "127.0.0.5"]);
+    try {
+      const to = (host: string) => ({ host, port: server.port, addresses: ["127.0.0.1"] });
+      const { results } = await fetchAll(
+        [`https://127.0.0.5:${server.port}/`, `https://localhost:${server.port}/`],
+        { ca: server.ca, resolve: [to("127.0.0.5"), to("localhost")] },
+        {},
+        true,
+      );
+      expect(results.map((result) => result.ok)).toEqual([true, true]);
+      // One connection per origin, in the order fetched.
+      expect(server.serverNames).toEqual([false, "localhost"]);
     } finally {
       await server.close();
     }
