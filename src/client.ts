@@ -1,9 +1,10 @@
+import { X509Certificate } from "node:crypto";
 import { STATUS_CODES } from "node:http";
 import { isIP } from "node:net";
 import { performance } from "node:perf_hooks";
 import {
-  checkServerIdentity,
   createSecureContext,
+  type PeerCertificate,
   rootCertificates,
   type SecureContext,
   type ConnectionOptions as TlsOptions,
@@ -309,16 +310,14 @@ export class Connections {
   }
 
   /**
-   * `--resolve` for an IP address in the URL: its certificate is checked against that address,
-   * as curl does, not against the one connected to. A name needs nothing: undici sends it as
-   * SNI and TLS checks the certificate against it.
+   * An IP address in the URL: its certificate is checked against that address, as curl does,
+   * also when `--resolve` connects to another one (see `checkAddress`). A name needs nothing:
+   * undici sends it as SNI and TLS checks the certificate against it.
    */
   #identityOf(origin: string): Pick<TlsOptions, "checkServerIdentity"> {
-    const { hostname, port, protocol } = new URL(origin);
-    const host = unbracket(hostname);
+    const host = unbracket(new URL(origin).hostname);
     if (isIP(host) === 0) return {};
-    if (resolveRule(this.#connection.resolve, host, port, protocol) === undefined) return {};
-    return { checkServerIdentity: (_name, certificate) => checkServerIdentity(host, certificate) };
+    return { checkServerIdentity: (_name, certificate) => checkAddress(host, certificate) };
   }
 
   /** TLS options: `-k` and `--cacert`. */
@@ -883,6 +882,30 @@ function rootCause(thrown: unknown): unknown {
 /** Error text a server or the system produced, made one line and safe to print, kept short. */
 function oneLine(text: string): string {
   return sanitize(text).replace(/\s+/g, " ").trim().slice(0, 300);
+}
+
+/**
+ * What `tls.checkServerIdentity(address, certificate)` should say for an IP address, matched
+ * by OpenSSL against the certificate's IP Address names. Node's own check fails every IPv6
+ * address since the CVE-2026-48618 fix (22.23.0, 24.17.0): it tests the host for an IP after
+ * `domainToASCII`, which turns an IPv6 literal into "", so no IP name is ever compared and a
+ * right certificate is refused (nodejs/node#64144, fixed by #64145: right again in 24.21.0,
+ * still wrong in 22.23.3).
+ */
+function checkAddress(address: string, certificate: PeerCertificate): Error | undefined {
+  if (new X509Certificate(certificate.raw).checkIP(address) !== undefined) return undefined;
+  const listed = (certificate.subjectaltname ?? "")
+    .split(", ")
+    .filter((name) => name.startsWith("IP Address:"))
+    .map((name) => name.slice("IP Address:".length));
+  // As Node's own error reads, so it is reported the same on every version.
+  const reason = `IP: ${address} is not in the cert's list: ${listed.join(", ")}`;
+  return Object.assign(new Error(`Hostname/IP does not match certificate's altnames: ${reason}`), {
+    code: "ERR_TLS_CERT_ALTNAME_INVALID",
+    reason,
+    host: address,
+    cert: certificate,
+  });
 }
 
 /** The `--resolve` rule for a connection's host and port (the scheme's own when none is given). */
