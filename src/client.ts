@@ -136,9 +136,7 @@ export class Connections {
     this.#settings = settings;
     this.#connection = settings.connection ?? DEFAULT_CONNECTION;
     const { ca } = this.#connection;
-    // Added to Node's own CAs, as curl --cacert adds to the bundle it was built with.
-    this.#secureContext =
-      ca === null ? null : createSecureContext({ ca: [...rootCertificates, ca] });
+    this.#secureContext = ca === null ? null : trusting(ca);
     this.#direct = new Agent({ ...this.#poolOptions(), connect: this.#tls() });
   }
 
@@ -906,6 +904,20 @@ function checkAddress(address: string, certificate: PeerCertificate): Error | un
     host: address,
     cert: certificate,
   });
+}
+
+/** The last `--cacert` context built, kept for the next client: a run opens one per mode and run. */
+let trusted: { ca: string; context: SecureContext } | null = null;
+
+/**
+ * A TLS context trusting Node's own CAs and `ca`, as curl --cacert adds to the bundle it was
+ * built with. Building it parses every root certificate (tens of milliseconds), so the last one
+ * is kept: every client of a process gets the same `--cacert`.
+ */
+function trusting(ca: string): SecureContext {
+  if (trusted?.ca !== ca)
+    trusted = { ca, context: createSecureContext({ ca: [...rootCertificates, ca] }) };
+  return trusted.context;
 }
 
 /** The `--resolve` rule for a connection's host and port (the scheme's own when none is given). */

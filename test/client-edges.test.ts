@@ -251,6 +251,23 @@ describe("--resolve for an IP address", () => {
     return { ca: certificate.cert, port, serverNames, close };
   }
 
+  it("trusts each client's own --cacert, one client after another", async () => {
+    const [a, b] = [await httpsFor(["127.0.0.1"]), await httpsFor(["127.0.0.1"])];
+    try {
+      const url = `https://127.0.0.1:${a.port}/`;
+      // The same CA text again, another CA, then the first again: a kept context is only ever
+      // the one built for the CA asked for.
+      const verdicts = [];
+      for (const ca of [a.ca, a.ca, b.ca, a.ca]) {
+        const { results } = await fetchAll([url], { ca });
+        verdicts.push(results[0]?.ok ? "ok" : results[0]?.error?.kind);
+      }
+      expect(verdicts).toEqual(["ok", "ok", "tls", "ok"]);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
   it("checks the certificate against the URL's address, not the one connected to", async () => {
     for (const [names, ok] of [
       [["127.0.0.5"], true],
