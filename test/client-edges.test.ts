@@ -209,6 +209,22 @@ describe("--resolve", () => {
     expect(none.results[0]?.error).toMatchObject({ kind: "connect", code: "ECONNREFUSED" });
   });
 
+  it("leaves a host without a rule to its own address, not to localhost", async () => {
+    // A server on 127.0.0.2 alone: a connection that lost its host would go to localhost
+    // (127.0.0.1), where nothing listens on this port.
+    const server = createServer((_, res) => res.end("two"));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.2", resolve));
+    const { port: other } = server.address() as AddressInfo;
+    try {
+      const { results } = await fetchAll([`http://127.0.0.2:${other}/`], {
+        resolve: [{ host: "api.test", port: other, addresses: ["127.0.0.1"] }],
+      });
+      expect(results[0]).toMatchObject({ ok: true, bytes: 3 });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it("matches a rule by name and port only, the default port when the URL has none", async () => {
     const kind = async (url: string, host: string, rulePort: number) => {
       const { results } = await fetchAll([url], {
@@ -489,6 +505,23 @@ describe("the request function", () => {
       expect(heard).toEqual([`${oddUrl}/stall`, `${plain.url}/bytes/1`]);
     } finally {
       await agent.destroy();
+    }
+  });
+
+  it("tells the listener given to openClient of each result, before the request resolves", async () => {
+    const heard: string[] = [];
+    const client = openClient(request, (result) => heard.push(`${result.url} ${result.ok}`));
+    const now = performance.now();
+    try {
+      const url = `${plain.url}/bytes/2?listened`;
+      const result = await client.request(
+        { index: 0, line: 1, url },
+        { runStart: now, enqueuedAt: now },
+      );
+      expect(result.ok).toBe(true);
+      expect(heard).toEqual([`${url} true`]);
+    } finally {
+      await client.close();
     }
   });
 
