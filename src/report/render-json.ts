@@ -29,9 +29,34 @@ function holdsArray(value: unknown): boolean {
 }
 
 /**
+ * At most this many elements of an array go into one piece (a request is about 1 KB of text):
+ * at 256 the 100,000-URL run peaked 30 MB higher (bigger pieces waiting to be written), at 32
+ * it peaks as with one piece per request and takes 0.4 s less CPU.
+ */
+export const ELEMENTS_PER_PIECE = 32;
+
+/**
+ * `elements`, none holding an array, as `JSON.stringify` writes them inside an array at
+ * nesting `depth` (1 for the report's own arrays' elements), without the brackets: one call
+ * for them all. Wrapped in `depth - 1` more arrays, they come out already indented; the
+ * wrappers' brackets are then cut off, their lengths known from the depth.
+ */
+function stringifyRun(elements: readonly unknown[], depth: number): string {
+  let wrapped: unknown = elements;
+  for (let level = 1; level < depth; level++) wrapped = [wrapped];
+  const text = JSON.stringify(wrapped, null, INDENT);
+  // Before the first element: "[\n" and the indent of each level; after the last: "\n",
+  // the indent of each level above, and "]".
+  const before = depth * 2 + depth * (depth + 1);
+  const after = depth * 2 + depth * (depth - 1);
+  return text.slice(before, text.length - after);
+}
+
+/**
  * The text of `JSON.stringify(value, null, 2)` at nesting `indent`, in pieces: arrays and the
- * objects around them are opened and closed here, one element or member at a time; anything
- * without an array inside (a request, a per-URL row) is one `JSON.stringify` call.
+ * objects around them are opened and closed here, so the report is never one string; runs of
+ * elements without an array inside (requests, per-URL rows) go out up to
+ * {@link ELEMENTS_PER_PIECE} at a time, each run one `JSON.stringify` call.
  */
 function* pretty(value: unknown, indent: string): Generator<string> {
   const inner = indent + INDENT;
@@ -41,11 +66,24 @@ function* pretty(value: unknown, indent: string): Generator<string> {
       return;
     }
     yield "[";
-    for (let i = 0; i < value.length; i++) {
-      yield `${i === 0 ? "" : ","}\n${inner}`;
+    const depth = inner.length / INDENT.length;
+    let i = 0;
+    while (i < value.length) {
+      const separator = `${i === 0 ? "" : ","}\n${inner}`;
       const item: unknown = value[i];
-      // As JSON.stringify: an element with no JSON form is null.
-      yield* pretty(item === undefined || typeof item === "function" ? null : item, inner);
+      if (holdsArray(item)) {
+        yield separator;
+        yield* pretty(item, inner);
+        i += 1;
+        continue;
+      }
+      let end = i + 1;
+      while (end < value.length && end - i < ELEMENTS_PER_PIECE && !holdsArray(value[end])) {
+        end += 1;
+      }
+      // As JSON.stringify: an element with no JSON form is null, inside the run too.
+      yield separator + stringifyRun(value.slice(i, end), depth);
+      i = end;
     }
     yield `\n${indent}]`;
     return;

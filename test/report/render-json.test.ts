@@ -3,6 +3,7 @@ import { redactHeaders } from "../../src/report/assemble.js";
 import type { Report } from "../../src/report/model.js";
 import type { RenderOptions } from "../../src/report/render.js";
 import { formatSpec, render } from "../../src/report/render.js";
+import { ELEMENTS_PER_PIECE, escapeHazards } from "../../src/report/render-json.js";
 import { hostile, manyUrls, multiRun, singleRun } from "./fixtures.js";
 
 const PLAIN = { color: false, allRows: false };
@@ -51,6 +52,23 @@ describe("renderJson", () => {
     const requests = multiRun.runs.reduce((n, run) => n + run.requests.length, 0);
     expect(pieces.length).toBeGreaterThan(requests);
     expect(pieces.join("")).toBe(`${JSON.stringify(multiRun, null, 2)}\n`);
+  });
+
+  it("writes many requests a few dozen to a piece, as JSON.stringify would at their depth", () => {
+    const report = structuredClone(multiRun) as Report & Record<string, unknown>;
+    const run = report.runs[0];
+    const request = run?.requests[0];
+    if (run === undefined || request === undefined) throw new Error("fixture without requests");
+    run.requests = Array.from({ length: 1000 }, (_, i) => ({ ...request, index: i, line: i + 1 }));
+    // Elements of every kind an array can hold, several levels down.
+    report.extra = { deep: [[[1, "x\u2028", null, undefined, { a: [] }, {}, [2]]]] };
+    const pieces = [...formatSpec("json").render(report, PLAIN)];
+    expect(pieces.join("")).toBe(escapeHazards(`${JSON.stringify(report, null, 2)}\n`));
+    // A request's text, with room for its indentation a few levels down.
+    const oneRequest = 2 * JSON.stringify(request, null, 2).length;
+    const longest = Math.max(...pieces.map((piece) => piece.length));
+    expect(longest).toBeLessThanOrEqual(ELEMENTS_PER_PIECE * oneRequest);
+    expect(longest).toBeGreaterThan(oneRequest);
   });
 
   it("writes empty arrays and objects, and drops undefined members, as JSON.stringify does", () => {
