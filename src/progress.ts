@@ -40,7 +40,8 @@ const MIN_BAR_WIDTH = 5;
 
 /**
  * A one-line display of the run under way: mode, run, requests done of total, failures so far,
- * elapsed time and, after a second, the time left at the pace so far. Events only bump counters; a timer redraws at most ~10 times a second, so
+ * elapsed time and, after a second, the time left at the pace so far. Events only bump
+ * counters; a timer redraws at most ~10 times a second, so
  * the display costs the measured runs next to nothing (a frozen event loop simply skips redraws).
  */
 export function createProgress(options: ProgressOptions): Progress {

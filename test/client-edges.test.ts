@@ -211,7 +211,8 @@ describe("--resolve", () => {
 
   it("leaves a host without a rule to its own address, not to localhost", async () => {
     // A server on 127.0.0.2 alone: a connection that lost its host would go to localhost
-    // (127.0.0.1), where nothing listens on this port.
+    // (127.0.0.1), where nothing listens on this port. The rule is for another name, so the
+    // lookup runs and finds nothing.
     const server = createServer((_, res) => res.end("two"));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.2", resolve));
     const { port: other } = server.address() as AddressInfo;
@@ -267,6 +268,19 @@ describe("--resolve for an IP address", () => {
     return { ca: certificate.cert, port, serverNames, close };
   }
 
+  /** Fetches `https://<urlHost>:port/` from `server`, its host `host` resolved to 127.0.0.1. */
+  async function fetchResolved(
+    urlHost: string,
+    host: string,
+    server: Awaited<ReturnType<typeof httpsFor>>,
+  ) {
+    const { results } = await fetchAll([`https://${urlHost}:${server.port}/`], {
+      ca: server.ca,
+      resolve: [{ host, port: server.port, addresses: ["127.0.0.1"] }],
+    });
+    return results[0];
+  }
+
   it("trusts each client's own --cacert, one client after another", async () => {
     const [a, b] = [await httpsFor(["127.0.0.1"]), await httpsFor(["127.0.0.1"])];
     try {
@@ -291,15 +305,10 @@ describe("--resolve for an IP address", () => {
     ] as const) {
       const server = await httpsFor([...names]);
       try {
-        const { results } = await fetchAll([`https://127.0.0.5:${server.port}/`], {
-          ca: server.ca,
-          resolve: [{ host: "127.0.0.5", port: server.port, addresses: ["127.0.0.1"] }],
-        });
-        expect(results[0]?.ok, names[0]).toBe(ok);
+        const result = await fetchResolved("127.0.0.5", "127.0.0.5", server);
+        expect(result?.ok, names[0]).toBe(ok);
         if (!ok) {
-          expect(results[0]?.error?.message).toContain(
-            "(127.0.0.5 is not among IP Address:127.0.0.1)",
-          );
+          expect(result?.error?.message).toContain("(127.0.0.5 is not among IP Address:127.0.0.1)");
         }
       } finally {
         await server.close();
@@ -316,19 +325,14 @@ describe("--resolve for an IP address", () => {
     ] as const) {
       const server = await httpsFor([...names]);
       try {
-        const { results } = await fetchAll([`https://[fd00::5]:${server.port}/`], {
-          ca: server.ca,
-          resolve: [{ host: "fd00::5", port: server.port, addresses: ["127.0.0.1"] }],
-        });
-        if (ok) expect(results[0]).toMatchObject({ ok: true, bytes: 2 });
+        const result = await fetchResolved("[fd00::5]", "fd00::5", server);
+        if (ok) expect(result).toMatchObject({ ok: true, bytes: 2 });
         else {
-          expect(results[0]?.error).toMatchObject({
+          expect(result?.error).toMatchObject({
             kind: "tls",
             code: "ERR_TLS_CERT_ALTNAME_INVALID",
           });
-          expect(results[0]?.error?.message).toContain(
-            "(fd00::5 is not among IP Address:127.0.0.1)",
-          );
+          expect(result?.error?.message).toContain("(fd00::5 is not among IP Address:127.0.0.1)");
         }
       } finally {
         await server.close();

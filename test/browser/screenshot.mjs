@@ -1,7 +1,7 @@
 // Makes the README's picture of the HTML report (test/browser/report.png): an HTML report of
 // `fetchbench demo`, opened in headless Chromium at 1100 × 1420 px (its top: the cards, the
-// waterfall, the event loop), the pointer on the first
-// concurrent bar so that its tooltip shows. Needs `npm run build` and Debian's chromium.
+// waterfall, the event loop), the pointer on the first concurrent bar so that its tooltip
+// shows. Needs `npm run build` and Debian's chromium.
 //   node test/browser/screenshot.mjs [out.png]
 import { execFileSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
